@@ -7,16 +7,35 @@ namespace RecurrentSharp.Kernels;
 public static class KernelThreads
 {
     private static int count = Environment.ProcessorCount;
+    [ThreadStatic] private static int threadLimit;
 
-    /// <summary>How many threads a kernel may use; at least 1.</summary>
+    /// <summary>How many threads a kernel called from this thread may use; at least 1.</summary>
     public static int Count
     {
-        get => count;
+        get => threadLimit > 0 ? Math.Min(threadLimit, count) : count;
         set
         {
             if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "The thread count must be at least 1.");
             count = value;
         }
+    }
+
+    /// <summary>
+    /// Limits the kernels called from the current thread to <paramref name="threads"/> threads until
+    /// the returned scope is disposed (used when independent work, such as the two directions of a
+    /// bidirectional layer, already runs on separate threads).
+    /// </summary>
+    public static IDisposable Limit(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "The thread limit must be at least 1.");
+        int previous = threadLimit;
+        threadLimit = threads;
+        return new LimitScope(previous);
+    }
+
+    private sealed class LimitScope(int previous) : IDisposable
+    {
+        public void Dispose() => threadLimit = previous;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using RecurrentSharp.Autograd;
+using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Tensors;
 
@@ -31,25 +32,14 @@ public sealed partial class Tensor
         (x, y, dy, dx) => TensorPrimitives.Divide(dy, x, dx));
 
     /// <summary>Hyperbolic tangent.</summary>
-    public Tensor Tanh() => ElementWise("tanh", TensorPrimitives.Tanh, TanhBackward);
-
-    /// <summary>dx = dy * (1 - y^2) for y = tanh(x).</summary>
-    internal static void TanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        TensorPrimitives.Multiply(y, y, dx);
-        TensorPrimitives.Subtract(1f, dx, dx);
-        TensorPrimitives.Multiply(dx, dy, dx);
-    }
+    public Tensor Tanh() => ElementWise("tanh", TensorPrimitives.Tanh,
+        // dy/dx = 1 - y²
+        (x, y, dy, dx) => ActivationGradients.Tanh(y, dy, dx));
 
     /// <summary>Logistic sigmoid 1 / (1 + e^-x).</summary>
     public Tensor Sigmoid() => ElementWise("sigmoid", TensorPrimitives.Sigmoid,
         // dy/dx = y (1 - y)
-        (x, y, dy, dx) =>
-        {
-            TensorPrimitives.Subtract(1f, y, dx);
-            TensorPrimitives.Multiply(dx, y, dx);
-            TensorPrimitives.Multiply(dx, dy, dx);
-        });
+        (x, y, dy, dx) => ActivationGradients.Sigmoid(y, dy, dx));
 
     /// <summary>max(0, x).</summary>
     public Tensor Relu() => ElementWise("relu", (x, y) => TensorPrimitives.Max(x, 0f, y),

@@ -1,0 +1,154 @@
+using System.Numerics.Tensors;
+using RecurrentSharp.Kernels;
+
+namespace RecurrentSharp.Recurrent.Fused;
+
+/// <summary>
+/// One direction of one fused recurrent layer: the forward pass over all time steps, the activations it
+/// keeps, and backpropagation through time over the same steps in reverse order.
+/// </summary>
+/// <remarks>
+/// <para>Layout. The layer input X is time-major (T, B, I), flattened to T·B rows. The gate
+/// pre-activations of all steps live in one (T·B, G·H) buffer: G = 1 (Elman), 4 (LSTM: i, f, g, o),
+/// 3 (GRU: r, z, n; coupled LSTM: i, g, o). This direction writes its hidden states into columns
+/// [column, column + H) of the (T, B, width) output.</para>
+/// <para>Structure (shared by every cell):
+/// forward  — one GEMM for the input projections of all steps, X · W_ihᵀ; then per step one
+///            recurrent GEMM h_{t-1} · W_hhᵀ and one fused gate kernel;
+/// backward — per step, in reverse processing order, the gate kernel's chain rule and one GEMM
+///            dGates_t · W_hh for d h_{t-1}; after the loop, the weight gradients as single GEMMs
+///            over all T·B rows: dW_ih = dGatesᵀ X, dW_hh = dGatesᵀ H_prev, and dX = dGates · W_ih.</para>
+/// <para>Variable lengths. Sequence b has its steps 0 .. len_b - 1. At a step t ≥ len_b the row is
+/// inactive: its state is carried unchanged and its output is 0. So the forward direction ends at its
+/// own last step, and the reverse direction (t = T-1 .. 0) starts at t = len_b - 1 from h0 — PyTorch's
+/// packed-sequence semantics.</para>
+/// </remarks>
+internal abstract class DirectionPass
+{
+    protected DirectionPass(LayerWeights weights, Tensors.Tensor input, int steps, int batch, int inputSize, int hiddenSize,
+        bool reverse, int[]? lengths, bool keepActivations)
+    {
+        Weights = weights;
+        InputTensor = input;
+        Steps = steps;
+        Batch = batch;
+        InputSize = inputSize;
+        Hidden = hiddenSize;
+        Reverse = reverse;
+        Lengths = lengths;
+        KeepActivations = keepActivations;
+    }
+
+    public LayerWeights Weights { get; }
+
+    /// <summary>The layer input X, (T, B, I) time-major.</summary>
+    public Tensors.Tensor InputTensor { get; }
+
+    /// <summary>The layer input X as (T·B, I) row-major values.</summary>
+    public ReadOnlySpan<float> Input => InputTensor.Data;
+
+    public int Steps { get; }
+    public int Batch { get; }
+    public int InputSize { get; }
+    public int Hidden { get; }
+    public bool Reverse { get; }
+    public int[]? Lengths { get; }
+
+    /// <summary>False for inference: the activations needed only by backward are not stored.</summary>
+    public bool KeepActivations { get; }
+
+    /// <summary>The final hidden state (B, H) after forward.</summary>
+    public float[] FinalHidden { get; protected set; } = [];
+
+    /// <summary>The final cell state (B, H) after forward (LSTM only).</summary>
+    public float[]? FinalCell { get; protected set; }
+
+    /// <summary>The time index of the s-th step in processing order.</summary>
+    protected int StepAt(int s) => Reverse ? Steps - 1 - s : s;
+
+    /// <summary>True when sequence <paramref name="b"/> has a real element at time <paramref name="t"/>.</summary>
+    protected bool IsActive(int t, int b) => Lengths is null || t < Lengths[b];
+
+    /// <summary>Runs the direction over all steps, writing h_t into the output columns [column, column + H).</summary>
+    public abstract void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column);
+
+    /// <summary>
+    /// Backpropagation through time. <paramref name="outputGrad"/> is d loss / d output (T, B, width) or
+    /// null; <paramref name="finalHiddenGrad"/> / <paramref name="finalCellGrad"/> are d loss / d h_n, c_n
+    /// (B, H) or null. Adds d loss / d X into <paramref name="inputGrad"/> (if not null) and the weight
+    /// gradients into <paramref name="gradients"/>; returns d loss / d h0 and d loss / d c0.
+    /// </summary>
+    public abstract (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+        float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients);
+
+    // ------------------------------------------------------------ pieces every cell shares
+
+    /// <summary>Gx = X · W_ihᵀ (+ <paramref name="bias"/> on every row): the input projections of all steps in one GEMM.</summary>
+    protected void ProjectInputs(float[] gatesBuffer, int gateWidth, ReadOnlySpan<float> bias)
+    {
+        int rows = Steps * Batch;
+        Gemm.Multiply(false, true, rows, gateWidth, InputSize, 1f, Input, InputSize, Weights.InputWeights, InputSize, 0f, gatesBuffer, gateWidth);
+        if (bias.IsEmpty) return;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = gatesBuffer.AsSpan(r * gateWidth, gateWidth);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    /// <summary>Copies h_t of every row into its output slot (0 for inactive rows).</summary>
+    protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column)
+    {
+        for (int b = 0; b < Batch; b++)
+        {
+            var slot = output.AsSpan((t * Batch + b) * outputWidth + column, Hidden);
+            if (IsActive(t, b)) h.Slice(b * Hidden, Hidden).CopyTo(slot);
+            else slot.Clear();
+        }
+    }
+
+    /// <summary>dh_b += dy[t, b] for the active rows (padded steps carry no output gradient).</summary>
+    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column)
+    {
+        if (outputGrad is null) return;
+        for (int b = 0; b < Batch; b++)
+        {
+            if (!IsActive(t, b)) continue;
+            var dhRow = dh.Slice(b * Hidden, Hidden);
+            TensorPrimitives.Add(dhRow, outputGrad.AsSpan((t * Batch + b) * outputWidth + column, Hidden), dhRow);
+        }
+    }
+
+    /// <summary>
+    /// After the time loop: dW_ih += dGᵀ X, dX += dG · W_ih, db += Σ_rows dG. <paramref name="gateGrads"/>
+    /// is (T·B, gateWidth) with zero rows at inactive steps.
+    /// </summary>
+    protected void AccumulateInputSideGradients(float[] gateGrads, int gateWidth, float[]? inputGrad, LayerGradients gradients, float[]? biasGrad)
+    {
+        int rows = Steps * Batch;
+        Gemm.Multiply(true, false, gateWidth, InputSize, rows, 1f, gateGrads, gateWidth, Input, InputSize, 1f, gradients.InputWeights, InputSize);
+        if (inputGrad is not null)
+            Gemm.Multiply(false, false, rows, InputSize, gateWidth, 1f, gateGrads, gateWidth, Weights.InputWeights, InputSize, 1f, inputGrad, InputSize);
+        if (biasGrad is not null) SumRows(gateGrads, rows, gateWidth, biasGrad);
+    }
+
+    /// <summary>total += Σ over rows of a (rows, width) matrix.</summary>
+    protected static void SumRows(ReadOnlySpan<float> matrix, int rows, int width, Span<float> total)
+    {
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(total, matrix.Slice(r * width, width), total);
+    }
+
+    /// <summary>Copies <paramref name="source"/> into a new array, or returns zeros when it is empty.</summary>
+    protected static float[] StateOrZeros(ReadOnlySpan<float> source, int length)
+    {
+        var state = new float[length];
+        if (!source.IsEmpty) source.CopyTo(state);
+        return state;
+    }
+
+    /// <summary>dst = d ⊙ s ⊙ (1 - s): the chain rule through s = σ(a) (dst may be d).</summary>
+    protected static void SigmoidBackward(ReadOnlySpan<float> s, ReadOnlySpan<float> d, Span<float> dst) => ActivationGradients.Sigmoid(s, d, dst);
+
+    /// <summary>dst = d ⊙ (1 - y²): the chain rule through y = tanh(a) (dst may be d).</summary>
+    protected static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> d, Span<float> dst) => ActivationGradients.Tanh(y, d, dst);
+}

@@ -1,0 +1,114 @@
+using System.Numerics.Tensors;
+using RecurrentSharp.Kernels;
+
+namespace RecurrentSharp.Recurrent.Fused;
+
+/// <summary>
+/// The Elman (simple) recurrent cell, fused over time:
+/// <code>
+///   a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+///   h_t = act(a_t)                     act = tanh | relu | identity
+/// </code>
+/// Backward (BPTT), with dh_t = dy_t + d h_t from step t+1:
+/// <code>
+///   da_t      = dh_t ⊙ act'(a_t)       tanh: 1 - h_t²   relu: [h_t > 0]   identity: 1
+///   dh_{t-1}  = W_hhᵀ da_t              (one GEMM per step)
+///   dW_ih = Σ_t da_t x_tᵀ,  dW_hh = Σ_t da_t h_{t-1}ᵀ,  db_ih = db_hh = Σ_t da_t,  dx_t = W_ihᵀ da_t
+/// </code>
+/// </summary>
+internal sealed class ElmanDirection : DirectionPass
+{
+    private readonly Nonlinearity activation;
+    private float[] hidden = [];     // (T·B, H): a_t, then h_t = act(a_t) in place
+    private float[] previous = [];   // (T·B, H): h_{t-1} of each step, for dW_hh
+    private float[] initial = [];
+
+    public ElmanDirection(Nonlinearity activation, LayerWeights weights, Tensors.Tensor input, int steps, int batch, int inputSize, int hiddenSize,
+        bool reverse, int[]? lengths, bool keepActivations)
+        : base(weights, input, steps, batch, inputSize, hiddenSize, reverse, lengths, keepActivations)
+    {
+        this.activation = activation;
+    }
+
+    public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
+    {
+        int H = Hidden, B = Batch;
+        hidden = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        if (KeepActivations) previous = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        initial = StateOrZeros(h0, B * H);
+
+        // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
+        ProjectInputs(hidden, H, Weights.CombinedBias());
+        var h = (float[])initial.Clone();
+        for (int s = 0; s < Steps; s++)
+        {
+            int t = StepAt(s);
+            var a = hidden.AsSpan(t * B * H, B * H);
+            if (KeepActivations) h.CopyTo(previous.AsSpan(t * B * H, B * H));
+            // a_t += h_{t-1} W_hhᵀ
+            Gemm.Multiply(false, true, B, H, H, 1f, h, H, Weights.HiddenWeights, H, 1f, a, H);
+            Activate(a);
+            for (int b = 0; b < B; b++)
+                if (IsActive(t, b)) a.Slice(b * H, H).CopyTo(h.AsSpan(b * H, H));
+            WriteOutput(t, h, output, outputWidth, column);
+        }
+        FinalHidden = h;
+    }
+
+    private void Activate(Span<float> a)
+    {
+        switch (activation)
+        {
+            case Nonlinearity.Tanh: TensorPrimitives.Tanh(a, a); break;
+            case Nonlinearity.Relu: TensorPrimitives.Max(a, 0f, a); break;
+            case Nonlinearity.Identity: break;
+        }
+    }
+
+    public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+        float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
+    {
+        int H = Hidden, B = Batch;
+        var dh = StateOrZeros(finalHiddenGrad, B * H);
+        var dPre = new float[Steps * B * H];           // da_t for every step (zero rows where inactive)
+        var dhPrev = new float[B * H];
+        for (int s = Steps - 1; s >= 0; s--)
+        {
+            int t = StepAt(s);
+            AddOutputGrad(t, dh, outputGrad, outputWidth, column);
+            var hT = hidden.AsSpan(t * B * H, B * H);
+            var da = dPre.AsSpan(t * B * H, B * H);
+            for (int b = 0; b < B; b++)
+            {
+                if (!IsActive(t, b)) continue;
+                ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
+            }
+            // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
+            Gemm.Multiply(false, false, B, H, H, 1f, da, H, Weights.HiddenWeights, H, 0f, dhPrev, H);
+            for (int b = 0; b < B; b++)
+                if (IsActive(t, b)) dhPrev.AsSpan(b * H, H).CopyTo(dh.AsSpan(b * H, H));
+        }
+        // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go
+        Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 1f, gradients.HiddenWeights, H);
+        if (gradients.HiddenBias is not null) SumRows(dPre, Steps * B, H, gradients.HiddenBias);
+        AccumulateInputSideGradients(dPre, H, inputGrad, gradients, gradients.InputBias);
+        return (dh, null);
+    }
+
+    /// <summary>da = dh ⊙ act'(a), written in terms of the output h = act(a).</summary>
+    private void ActivationBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> da)
+    {
+        switch (activation)
+        {
+            case Nonlinearity.Tanh:
+                TanhBackward(h, dh, da);
+                break;
+            case Nonlinearity.Relu:
+                for (int j = 0; j < da.Length; j++) da[j] = h[j] > 0f ? dh[j] : 0f;
+                break;
+            case Nonlinearity.Identity:
+                dh.CopyTo(da);
+                break;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Numerics.Tensors;
+using RecurrentSharp.Kernels;
+
+namespace RecurrentSharp.Recurrent.Fused;
+
+/// <summary>
+/// The GRU cell fused over time, in PyTorch's gate order r, z, n. Two formulations:
+/// <code>
+///   r = σ(W_ir x + b_ir + W_hr h + b_hr)        z = σ(W_iz x + b_iz + W_hz h + b_hz)
+///   PyTorch / cuDNN (reset after the product):  n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+///   Cho et al. 2014 (reset before the product): n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+///   h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+/// </code>
+/// Backward (BPTT), with dh = dy_t + dh from step t+1:
+/// <code>
+///   dn_pre = dh ⊙ (1 - z) ⊙ (1 - n²)          dz_pre = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z)
+///   PyTorch: dr_pre = dn_pre ⊙ (W_hn h + b_hn) ⊙ r(1 - r);  the h-side n gradient is dn_pre ⊙ r
+///   Cho:     d(r⊙h) = W_hnᵀ dn_pre;  dr_pre = d(r⊙h) ⊙ h ⊙ r(1 - r);  dh_{t-1} += d(r⊙h) ⊙ r
+///   dh_{t-1} += dh ⊙ z + W_hhᵀ [dr_pre, dz_pre, (h-side n gradient)]
+///   dW_ih = Σ dGx xᵀ with dGx = [dr_pre, dz_pre, dn_pre];  dW_hh = Σ dGh h_{t-1}ᵀ (Cho: the n rows use (r⊙h)ᵀ)
+/// </code>
+/// </summary>
+internal sealed class GruDirection : DirectionPass
+{
+    private readonly bool resetAfter;
+    private float[] inputSide = [];     // (T·B, 3H): W_ih x + b_ih, then r, z, n in place
+    private float[] hiddenN = [];       // (T·B, H): W_hn h + b_hn (PyTorch) or W_hn (r⊙h) + b_hn (Cho)
+    private float[] previousH = [];     // (T·B, H): h_{t-1}
+    private float[] resetHidden = [];   // (T·B, H): r ⊙ h_{t-1} (Cho only)
+
+    public GruDirection(bool resetAfter, LayerWeights weights, Tensors.Tensor input, int steps, int batch, int inputSize, int hiddenSize,
+        bool reverse, int[]? lengths, bool keepActivations)
+        : base(weights, input, steps, batch, inputSize, hiddenSize, reverse, lengths, keepActivations)
+    {
+        this.resetAfter = resetAfter;
+    }
+
+    public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
+    {
+        int H = Hidden, B = Batch, GH = 3 * H;
+        inputSide = GC.AllocateUninitializedArray<float>(Steps * B * GH);
+        hiddenN = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        if (KeepActivations)
+        {
+            previousH = GC.AllocateUninitializedArray<float>(Steps * B * H);
+            if (!resetAfter) resetHidden = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        }
+        var h = StateOrZeros(h0, B * H);
+        var hidSide = new float[B * GH];               // W_hh h_{t-1} + b_hh for one step
+        var rh = new float[B * H];
+        var hiddenBias = Weights.HiddenBias;
+        var work = new float[H];
+
+        // Gx = X W_ihᵀ + b_ih for all steps at once
+        ProjectInputs(inputSide, GH, Weights.InputBias);
+        for (int s = 0; s < Steps; s++)
+        {
+            int t = StepAt(s);
+            var gx = inputSide.AsSpan(t * B * GH, B * GH);
+            var hn = hiddenN.AsSpan(t * B * H, B * H);
+            if (KeepActivations) h.CopyTo(previousH.AsSpan(t * B * H, B * H));
+
+            // Gh = h_{t-1} W_hhᵀ + b_hh (Cho: only the r and z rows here)
+            int hRows = resetAfter ? GH : 2 * H;
+            Gemm.Multiply(false, true, B, hRows, H, 1f, h, H, Weights.HiddenWeights, H, 0f, hidSide, GH);
+            for (int b = 0; b < B; b++)
+            {
+                var row = hidSide.AsSpan(b * GH, hRows);
+                if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
+                // r, z = σ(Gx + Gh)
+                var rz = gx.Slice(b * GH, 2 * H);
+                TensorPrimitives.Add(rz, row[..(2 * H)], rz);
+                TensorPrimitives.Sigmoid(rz, rz);
+            }
+            if (resetAfter)
+            {
+                for (int b = 0; b < B; b++) hidSide.AsSpan(b * GH + 2 * H, H).CopyTo(hn.Slice(b * H, H));
+            }
+            else
+            {
+                // Gn = (r ⊙ h_{t-1}) W_hnᵀ + b_hn
+                for (int b = 0; b < B; b++)
+                    TensorPrimitives.Multiply(gx.Slice(b * GH, H), h.AsSpan(b * H, H), rh.AsSpan(b * H, H));
+                if (KeepActivations) rh.CopyTo(resetHidden.AsSpan(t * B * H, B * H));
+                Gemm.Multiply(false, true, B, H, H, 1f, rh, H, Weights.HiddenWeights[(2 * H * H)..], H, 0f, hn, H);
+                if (!hiddenBias.IsEmpty)
+                    for (int b = 0; b < B; b++) TensorPrimitives.Add(hn.Slice(b * H, H), hiddenBias[(2 * H)..], hn.Slice(b * H, H));
+            }
+            for (int b = 0; b < B; b++)
+            {
+                if (!IsActive(t, b)) continue;
+                var row = gx.Slice(b * GH, GH);
+                var r = row[..H];
+                var z = row.Slice(H, H);
+                var n = row.Slice(2 * H, H);
+                // n = tanh(Gx_n + r ⊙ Gh_n)   (Cho: tanh(Gx_n + Gn))
+                if (resetAfter) TensorPrimitives.MultiplyAdd(r, hn.Slice(b * H, H), n, n);
+                else TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
+                TensorPrimitives.Tanh(n, n);
+                // h_t = n + z ⊙ (h_{t-1} - n)
+                var hb = h.AsSpan(b * H, H);
+                TensorPrimitives.Subtract(hb, n, work);
+                TensorPrimitives.MultiplyAdd(z, work, n, hb);
+            }
+            WriteOutput(t, h, output, outputWidth, column);
+        }
+        FinalHidden = h;
+    }
+
+    public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+        float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
+    {
+        int H = Hidden, B = Batch, GH = 3 * H;
+        var dh = StateOrZeros(finalHiddenGrad, B * H);
+        var dGx = new float[Steps * B * GH];   // d loss / d (W_ih x + b_ih), zero rows where inactive
+        var dGh = new float[Steps * B * GH];   // d loss / d (h-side pre-activations incl. b_hh)
+        var dhPrev = new float[B * H];
+        var dRh = new float[B * H];
+        var work = new float[H];
+
+        for (int s = Steps - 1; s >= 0; s--)
+        {
+            int t = StepAt(s);
+            AddOutputGrad(t, dh, outputGrad, outputWidth, column);
+            var stepGx = dGx.AsSpan(t * B * GH, B * GH);
+            var stepGh = dGh.AsSpan(t * B * GH, B * GH);
+            for (int b = 0; b < B; b++)
+            {
+                if (!IsActive(t, b)) continue;
+                int row = t * B + b;
+                var act = inputSide.AsSpan(row * GH, GH);
+                var r = act[..H];
+                var z = act.Slice(H, H);
+                var n = act.Slice(2 * H, H);
+                var hPrev = previousH.AsSpan(row * H, H);
+                var dhb = dh.AsSpan(b * H, H);
+                var dx = stepGx.Slice(b * GH, GH);
+                var dhid = stepGh.Slice(b * GH, GH);
+
+                // dz_pre = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z)
+                TensorPrimitives.Subtract(hPrev, n, work);
+                TensorPrimitives.Multiply(work, dhb, work);
+                SigmoidBackward(z, work, dx.Slice(H, H));
+                // dn_pre = dh ⊙ (1 - z) ⊙ (1 - n²)
+                TensorPrimitives.Subtract(1f, z, work);
+                TensorPrimitives.Multiply(work, dhb, work);
+                TanhBackward(n, work, dx.Slice(2 * H, H));
+                if (resetAfter)
+                {
+                    // dr_pre = dn_pre ⊙ Gh_n ⊙ r(1 - r); the h-side n gradient is dn_pre ⊙ r
+                    TensorPrimitives.Multiply(dx.Slice(2 * H, H), hiddenN.AsSpan(row * H, H), work);
+                    SigmoidBackward(r, work, dx[..H]);
+                    TensorPrimitives.Multiply(dx.Slice(2 * H, H), r, dhid.Slice(2 * H, H));
+                }
+                else
+                {
+                    dx.Slice(2 * H, H).CopyTo(dhid.Slice(2 * H, H)); // dr_pre follows after the W_hn product below
+                }
+                dx[H..(2 * H)].CopyTo(dhid.Slice(H, H));
+                // the direct path: dh_{t-1} = dh ⊙ z (the GEMM terms are added below)
+                TensorPrimitives.Multiply(dhb, z, dhb);
+            }
+            if (!resetAfter)
+            {
+                // d(r⊙h) = dn_pre W_hn ;  dr_pre = d(r⊙h) ⊙ h_{t-1} ⊙ r(1 - r) ;  dh_{t-1} += d(r⊙h) ⊙ r
+                Gemm.Multiply(false, false, B, H, H, 1f, stepGh[(2 * H)..], GH, Weights.HiddenWeights[(2 * H * H)..], H, 0f, dRh, H);
+                for (int b = 0; b < B; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    int row = t * B + b;
+                    var r = inputSide.AsSpan(row * GH, H);
+                    var drh = dRh.AsSpan(b * H, H);
+                    TensorPrimitives.Multiply(drh, previousH.AsSpan(row * H, H), work);
+                    SigmoidBackward(r, work, stepGx.Slice(b * GH, H));
+                    stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
+                    TensorPrimitives.MultiplyAdd(drh, r, dh.AsSpan(b * H, H), dh.AsSpan(b * H, H));
+                }
+            }
+            else
+            {
+                for (int b = 0; b < B; b++)
+                    if (IsActive(t, b)) stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
+            }
+            // dh_{t-1} += dGh W_hh over the rows the h-side product used
+            int hRows = resetAfter ? GH : 2 * H;
+            Gemm.Multiply(false, false, B, H, hRows, 1f, stepGh, GH, Weights.HiddenWeights, H, 0f, dhPrev, H);
+            for (int b = 0; b < B; b++)
+            {
+                if (!IsActive(t, b)) continue;
+                var dhb = dh.AsSpan(b * H, H);
+                TensorPrimitives.Add(dhb, dhPrev.AsSpan(b * H, H), dhb);
+            }
+        }
+
+        int rows = Steps * B;
+        if (resetAfter)
+        {
+            Gemm.Multiply(true, false, GH, H, rows, 1f, dGh, GH, previousH, H, 1f, gradients.HiddenWeights, H);
+        }
+        else
+        {
+            // r and z rows see h_{t-1}; the n rows see r ⊙ h_{t-1}
+            Gemm.Multiply(true, false, 2 * H, H, rows, 1f, dGh, GH, previousH, H, 1f, gradients.HiddenWeights, H);
+            Gemm.Multiply(true, false, H, H, rows, 1f, dGh.AsSpan(2 * H), GH, resetHidden, H, 1f, gradients.HiddenWeights.AsSpan(2 * H * H), H);
+        }
+        if (gradients.HiddenBias is not null) SumRows(dGh, rows, GH, gradients.HiddenBias);
+        AccumulateInputSideGradients(dGx, GH, inputGrad, gradients, gradients.InputBias);
+        return (dh, null);
+    }
+}
