@@ -42,6 +42,24 @@ public sealed record CellSpec(CellKind Kind, Nonlinearity Activation = Nonlinear
     /// <summary>True when the cell carries a second state c (LSTM).</summary>
     public bool HasCellState => Kind == CellKind.Lstm;
 
+    /// <summary>
+    /// Parses a cell name as used on the command line: rnn (tanh), rnn-tanh, rnn-relu, rnn-identity, lstm,
+    /// lstm-peephole, lstm-coupled, lstm-peephole-coupled, gru, gru-cho.
+    /// </summary>
+    public static CellSpec Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "rnn" or "rnn-tanh" or "elman" => new CellSpec(CellKind.Rnn),
+        "rnn-relu" => new CellSpec(CellKind.Rnn, Nonlinearity.Relu),
+        "rnn-identity" or "rnn-linear" => new CellSpec(CellKind.Rnn, Nonlinearity.Identity),
+        "lstm" => new CellSpec(CellKind.Lstm),
+        "lstm-peephole" => new CellSpec(CellKind.Lstm, Peephole: true),
+        "lstm-coupled" => new CellSpec(CellKind.Lstm, CoupledGates: true),
+        "lstm-peephole-coupled" => new CellSpec(CellKind.Lstm, Peephole: true, CoupledGates: true),
+        "gru" => new CellSpec(CellKind.Gru),
+        "gru-cho" => new CellSpec(CellKind.Gru, Gru: GruVariant.Cho),
+        _ => throw new ArgumentException($"Unknown cell '{name}': expected rnn, rnn-relu, rnn-identity, lstm, lstm-peephole, lstm-coupled, lstm-peephole-coupled, gru or gru-cho."),
+    };
+
     /// <summary>A short name: rnn-tanh, lstm, lstm-peephole, lstm-coupled, gru, gru-cho, ...</summary>
     public string Name => Kind switch
     {

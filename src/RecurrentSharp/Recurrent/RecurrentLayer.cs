@@ -57,6 +57,15 @@ public abstract class RecurrentLayer : Module, IRecurrentLayer
         }
     }
 
+    /// <summary>Creates the fused layer for any cell description (<see cref="Rnn"/>, <see cref="Lstm"/> or <see cref="Gru"/>).</summary>
+    public static RecurrentLayer Create(CellSpec cell, int inputSize, int hiddenSize, int numLayers = 1, bool bias = true,
+        bool batchFirst = false, float dropout = 0f, bool bidirectional = false, RandomGenerator? random = null) => cell.Kind switch
+    {
+        CellKind.Rnn => new Rnn(inputSize, hiddenSize, numLayers, cell.Activation, bias, batchFirst, dropout, bidirectional, random),
+        CellKind.Lstm => new Lstm(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, cell.Peephole, cell.CoupledGates, random: random),
+        _ => new Gru(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, cell.Gru, random),
+    };
+
     private Tensor NewUniform(params int[] shape)
     {
         var t = Tensor.Zeros(shape);
@@ -148,6 +157,7 @@ public abstract class RecurrentLayer : Module, IRecurrentLayer
         int steps = x.Size(0), batch = x.Size(1);
         if (steps == 0) throw new TensorShapeException(name, $"input {TensorShape.Format(input.Shape)} has no time steps");
         CheckLengths(lengths, steps, batch, name);
+        lengths = (int[]?)lengths?.Clone(); // backward reads them later; the caller may reuse its array
 
         int D = Directions;
         var finalHidden = new List<Tensor>();
