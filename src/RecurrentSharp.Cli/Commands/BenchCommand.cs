@@ -38,6 +38,32 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(gemm);
+
+        var only = new Option<string[]>("--config") { Description = "Only these configurations (mnist-rows, medium-lstm, medium-gru, medium-rnn, deep, latency, wide).", AllowMultipleArgumentsPerToken = true };
+        var rnn = new Command("rnn", "Fused LSTM/GRU/RNN layers in inference and training mode on fixed configurations.");
+        rnn.Options.Add(json);
+        rnn.Options.Add(threads);
+        rnn.Options.Add(only);
+        rnn.SetAction(parse =>
+        {
+            var results = RnnBenchmark.Run(ThreadCounts(parse.GetValue(threads)), parse.GetValue(only), line => Console.Error.WriteLine(line));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    name = r.Name, cell = r.Cell, mode = r.Mode, batch = r.Batch, seq = r.Seq, input = r.Input, hidden = r.Hidden,
+                    layers = r.Layers, threads = r.Threads, ms = Math.Round(r.Ms, 4), gflops = Math.Round(r.Gflops, 2),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"name",-12} {"cell",-5} {"mode",-6} {"B",4} {"T",4} {"I",5} {"H",5} {"L",2} {"threads",7} {"ms",10} {"GFLOP/s",8}");
+                foreach (var r in results)
+                    Console.WriteLine($"{r.Name,-12} {r.Cell,-5} {r.Mode,-6} {r.Batch,4} {r.Seq,4} {r.Input,5} {r.Hidden,5} {r.Layers,2} {r.Threads,7} {r.Ms,10:F3} {r.Gflops,8:F1}");
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(rnn);
         return bench;
     }
 
