@@ -51,3 +51,40 @@ public class LongTermDependencyTests
         Assert.InRange(mse, 0.16f, 0.173f);
     }
 }
+
+/// <summary>The gradient probe measures ∂loss/∂h_t and shows it fading in a tanh RNN.</summary>
+public class HiddenGradientProbeTests
+{
+    [Fact]
+    public void Probe_agrees_with_the_gradient_of_the_fused_layer_at_the_last_step()
+    {
+        var r = new RandomGenerator(3);
+        var gru = new Gru(2, 5, random: r);
+        var (x, y) = AddingProblem.Batch(r, 4, 6);
+        var head = new Linear(5, 1, random: r);
+        var norms = HiddenGradientProbe.Measure(gru, x, h => (head.Forward(h) - y).Square().Mean());
+        Assert.Equal(6, norms.Length);
+        // At t = T the gradient is ∂loss/∂h_T of the head alone.
+        var hT = gru.Forward(x).Hidden.Squeeze(0).Detach().WithGrad();
+        (head.Forward(hT) - y).Square().Mean().Backward();
+        double expected = Math.Sqrt(hT.Grad!.ToArray().Sum(v => (double)v * v));
+        Assert.Equal(expected, norms[^1], 1e-5);
+        Assert.All(norms, n => Assert.True(n > 0));
+    }
+
+    [Fact]
+    public void Tanh_rnn_gradient_fades_going_back_in_time_while_lstm_keeps_more()
+    {
+        var (x, y) = AddingProblem.Batch(new RandomGenerator(4), 32, 50);
+        double Ratio(RecurrentLayer layer)
+        {
+            var head = new Linear(32, 1, random: new RandomGenerator(5));
+            var n = HiddenGradientProbe.Measure(layer, x, h => (head.Forward(h) - y).Square().Mean());
+            return n[0] / n[^1];
+        }
+        double rnn = Ratio(new Rnn(2, 32, random: new RandomGenerator(6)));
+        double lstm = Ratio(new Lstm(2, 32, random: new RandomGenerator(6)));
+        Assert.True(rnn < 1e-3, $"tanh RNN: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ = {rnn:G3}");
+        Assert.True(lstm > 100 * rnn, $"LSTM ratio {lstm:G3} vs RNN {rnn:G3}");
+    }
+}
