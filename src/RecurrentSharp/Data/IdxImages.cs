@@ -45,7 +45,6 @@ public sealed class IdxImages
         int batch = indices.Length;
         var result = layout == SequenceLayout.BatchFirst ? Tensor.Zeros(batch, Rows, Columns) : Tensor.Zeros(Rows, batch, Columns);
         var data = result.Data;
-        const float scale = 1f / 255f;
         for (int b = 0; b < batch; b++)
         {
             var image = Image(indices[b]);
@@ -53,7 +52,7 @@ public sealed class IdxImages
             {
                 // BatchFirst: [b, r, c] at (b*Rows + r)*Columns + c; TimeMajor: [r, b, c] at (r*batch + b)*Columns + c.
                 int rowStart = layout == SequenceLayout.BatchFirst ? (b * Rows + r) * Columns : (r * batch + b) * Columns;
-                for (int c = 0; c < Columns; c++) data[rowStart + c] = image[r * Columns + c] * scale;
+                for (int c = 0; c < Columns; c++) data[rowStart + c] = image[r * Columns + c] / 255f;
             }
         }
         return result;

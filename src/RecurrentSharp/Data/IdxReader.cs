@@ -49,8 +49,8 @@ public static class IdxReader
 
     private static void CheckHeader(string path, byte[] bytes, int headerBytes, int magic, string kind)
     {
-        if (bytes.Length < headerBytes)
-            throw new DataFormatException(path, null, $"is {bytes.Length} bytes long, shorter than the {headerBytes}-byte IDX {kind} header");
+        if (bytes.Length < 4)
+            throw new DataFormatException(path, null, $"is {bytes.Length} bytes long, too short for an IDX magic number");
         int found = ReadInt32(bytes, 0);
         if (found != magic)
         {
@@ -59,6 +59,8 @@ public static class IdxReader
                 : "";
             throw new DataFormatException(path, null, $"IDX magic number is {found} (0x{found:X8}), expected {magic} (0x{magic:X8}) for a {kind} file{hint}");
         }
+        if (bytes.Length < headerBytes)
+            throw new DataFormatException(path, null, $"is {bytes.Length} bytes long, shorter than the {headerBytes}-byte IDX {kind} header");
     }
 
     private static void CheckLength(string path, byte[] bytes, int headerBytes, long payload, string what)
