@@ -1,0 +1,51 @@
+namespace RecurrentSharp.Data;
+
+/// <summary>
+/// Reads the UCI "Sentiment Labelled Sentences" format (Kotzias et al. 2015; <c>imdb_labelled.txt</c>,
+/// <c>amazon_cells_labelled.txt</c>, <c>yelp_labelled.txt</c>): UTF-8, <c>sentence&lt;TAB&gt;label</c>,
+/// label 0 (negative) or 1 (positive).
+/// </summary>
+/// <remarks>
+/// Lines are cut on <c>'\n'</c> only (two IMDB sentences hold U+0085 NEL) and at the LAST TAB, and
+/// double quotes are ordinary characters: these files are not CSV, and a quote-aware reader merges lines.
+/// </remarks>
+public static class LabelledSentencesReader
+{
+    /// <summary>The class names by label index: 0 = negative, 1 = positive (the same order as <see cref="RtPolarityReader.LabelNames"/>).</summary>
+    public static readonly IReadOnlyList<string> LabelNames = RtPolarityReader.LabelNames;
+
+    /// <summary>Reads every sentence; malformed lines throw when <paramref name="strict"/>, else are skipped and listed.</summary>
+    public static ReadResult<LabeledText> Read(string path, bool strict = false)
+    {
+        var log = new MalformedLineLog(path, strict);
+        var records = new List<LabeledText>();
+        foreach (var (lineNumber, bytes) in TextLines.Split(TextLines.ReadAllBytes(path)))
+        {
+            if (!TextLines.TryDecodeUtf8(bytes.Span, out string line, out string reason))
+            {
+                log.Report(lineNumber, reason);
+                continue;
+            }
+            int tab = line.LastIndexOf('\t');
+            if (tab < 0)
+            {
+                log.Report(lineNumber, line.Length == 0 ? "empty line" : "no TAB before the label (expected 'sentence<TAB>0' or 'sentence<TAB>1')");
+                continue;
+            }
+            string label = line[(tab + 1)..].Trim();
+            if (label != "0" && label != "1")
+            {
+                log.Report(lineNumber, $"label '{MalformedLineLog.Shorten(label)}' is neither 0 nor 1");
+                continue;
+            }
+            string sentence = line[..tab];
+            if (string.IsNullOrWhiteSpace(sentence))
+            {
+                log.Report(lineNumber, "empty sentence");
+                continue;
+            }
+            records.Add(new LabeledText(sentence, label[0] - '0', lineNumber));
+        }
+        return log.Finish(records);
+    }
+}
