@@ -1,81 +1,162 @@
-using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
 /// General matrix multiply on row-major float32 matrices:
 /// <c>C = alpha * op(A) * op(B) + beta * C</c>, where op(X) is X or its transpose.
+/// Cache-blocked with a register-tiled microkernel (AVX-512, AVX2 or scalar, chosen at start-up)
+/// and split over <see cref="KernelThreads.Count"/> threads when the product is large enough.
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
+    /// <summary>The microkernel this process uses: the widest SIMD the JIT accelerates.</summary>
+    internal static GemmPath ActivePath { get; } =
+        Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : GemmPath.Scalar;
+
+    /// <summary>
+    /// Products below this many flops (2·m·n·k) run on one thread: waking a second thread costs
+    /// about as much as it saves.
+    /// </summary>
+    internal static long SerialFlops = 1 << 21;
+
     /// <summary>
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C. With <paramref name="transposeA"/>,
     /// A is stored k x m; with <paramref name="transposeB"/>, B is stored n x k. lda, ldb and ldc are
-    /// the row strides (elements) of the matrices as stored.
+    /// the row strides (elements) of the matrices as stored. When beta is 0, C is not read.
     /// </summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-    {
-        CheckArguments(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (m == 0 || n == 0) return;
-        ScaleC(m, n, beta, c, ldc);
-        if (k == 0 || alpha == 0f) return;
-
-        // Bring B into row-major k x n with row stride n (copy only when needed).
-        float[]? packed = null;
-        ReadOnlySpan<float> bRows = b;
-        int bStride = ldb;
-        if (transposeB)
-        {
-            packed = ArrayPool<float>.Shared.Rent(k * n);
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++)
-                    packed[p * n + j] = b[j * ldb + p];
-            bRows = packed.AsSpan(0, k * n);
-            bStride = n;
-        }
-        try
-        {
-            MultiplyRows(transposeA, m, n, k, alpha, a, lda, bRows, bStride, c, ldc);
-        }
-        finally
-        {
-            if (packed is not null) ArrayPool<float>.Shared.Return(packed);
-        }
-    }
+        => Multiply(ActivePath, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>C = A * B for contiguous row-major matrices (no transposes, C overwritten).</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
         => Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
 
-    private static unsafe void MultiplyRows(bool transposeA, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    /// <summary>
+    /// C[m x n] = alpha * op(A)[m x k] * B + beta * C with B packed beforehand by <see cref="PackB(bool, int, int, ReadOnlySpan{float}, int, PackedMatrix?)"/>
+    /// (k = <see cref="PackedMatrix.Rows"/>, n = <see cref="PackedMatrix.Columns"/>).
+    /// </summary>
+    public static void Multiply(bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc)
+        => Multiply(KernelThreads.Count, transposeA, m, alpha, a, lda, b, beta, c, ldc);
+
+    internal static void Multiply(int threads, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc)
     {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.Columns, k = b.Rows;
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: negative size m={m}.");
+        CheckMatrix("A", transposeA ? k : m, transposeA ? m : k, a.Length, lda);
+        CheckMatrix("C", m, n, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        fixed (float* pa = a, pc = c)
+        {
+            var operands = new GemmOperands
+            {
+                TransposeA = transposeA, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = pa, Lda = lda, C = pc, Ldc = ldc, PackedB = b.Data,
+            };
+            Run(b.Path, operands, threads);
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B) (k x n; stored n x k when <paramref name="transposeB"/>) for repeated products
+    /// with <see cref="Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int)"/>.
+    /// Pass the previous result as <paramref name="reuse"/> to refill it without allocating
+    /// (e.g. after an optimizer step changed the weights); it is returned when its shape matches.
+    /// </summary>
+    public static PackedMatrix PackB(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix? reuse = null)
+        => PackB(ActivePath, transposeB, k, n, b, ldb, reuse);
+
+    internal static PackedMatrix PackB(GemmPath path, bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix? reuse = null)
+    {
+        if (k < 0 || n < 0) throw new ArgumentOutOfRangeException(nameof(k), $"Gemm.PackB: negative size k={k}, n={n}.");
+        CheckMatrix("B", transposeB ? n : k, transposeB ? k : n, b.Length, ldb);
+        int nr = path switch { GemmPath.Vector512 => MicroKernel512.Columns, GemmPath.Vector256 => MicroKernel256.Columns, _ => MicroKernelScalar.Columns };
+        var packed = reuse is not null && reuse.Rows == k && reuse.Columns == n && reuse.Path == path ? reuse : new PackedMatrix(k, n, path, nr);
+        int panels = (n + nr - 1) / nr;
+        fixed (float* pb = b)
+        {
+            float* source = pb, data = packed.Data;
+            void Panel(int panel) => GemmPacking.PackB(transposeB, source, ldb, panel * nr, Math.Min(nr, n - panel * nr), 0, k, nr,
+                data + (nint)panel * nr * k);
+            if ((long)k * n < 1 << 16 || KernelThreads.Count == 1)
+                for (int panel = 0; panel < panels; panel++) Panel(panel);
+            else
+                KernelThreads.For(panels, Panel);
+        }
+        return packed;
+    }
+
+    /// <summary>The general product on a chosen kernel (tests use it to cover every path on one machine).</summary>
+    internal static void Multiply(GemmPath path, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Multiply(path, KernelThreads.Count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The general product on a chosen kernel and thread count (for tests: threading without touching the process-wide setting).</summary>
+    internal static void Multiply(GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        CheckArguments(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            float* aPtr = pa, bPtr = pb, cPtr = pc;
-            int aLen = a.Length, bLen = b.Length, cLen = c.Length;
-            void Row(int i)
+            var operands = new GemmOperands
             {
-                var cRow = new Span<float>(cPtr + (long)i * ldc, n);
-                for (int p = 0; p < k; p++)
-                {
-                    float aip = alpha * (transposeA ? aPtr[(long)p * lda + i] : aPtr[(long)i * lda + p]);
-                    if (aip == 0f) continue;
-                    var bRow = new ReadOnlySpan<float>(bPtr + (long)p * ldb, n);
-                    TensorPrimitives.MultiplyAdd(bRow, aip, cRow, cRow);
-                }
-            }
-            long work = (long)m * n * k;
-            if (work < 1 << 18 || KernelThreads.Count == 1 || m == 1)
-            {
-                for (int i = 0; i < m; i++) Row(i);
-            }
-            else
-            {
-                KernelThreads.For(m, Row);
-            }
+                TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
+            };
+            if (m == 1 && transposeB) VectorTimesRows(operands);
+            else Run(path, operands, threads);
+        }
+    }
+
+    private static void Run(GemmPath path, in GemmOperands operands, int threads)
+    {
+        double flops = 2.0 * operands.M * operands.N * operands.K;
+        if (flops < SerialFlops) threads = 1;
+        switch (path)
+        {
+            case GemmPath.Vector512: GemmDriver<MicroKernel512>.Run(operands, threads); break;
+            case GemmPath.Vector256: GemmDriver<MicroKernel256>.Run(operands, threads); break;
+            default: GemmDriver<MicroKernelScalar>.Run(operands, threads); break;
+        }
+    }
+
+    /// <summary>
+    /// m = 1 with B stored transposed (n x k): c[j] = alpha * dot(x, B[j, :]) + beta * c[j], one
+    /// contiguous dot product per stored row of B, no packing.
+    /// </summary>
+    private static void VectorTimesRows(in GemmOperands op)
+    {
+        float* x = op.A;
+        if (op.TransposeA && op.Lda != 1)
+        {
+            // A row stored as a column: gather it once.
+            x = GemmScratch.ForThisThread.UnitA.Get(op.K);
+            for (int p = 0; p < op.K; p++) x[p] = op.A[p * op.Lda];
+        }
+        var rows = new ReadOnlySpan<float>(op.B, (int)((op.N - 1) * op.Ldb + op.K));
+        var xs = new ReadOnlySpan<float>(x, op.K);
+        for (int j = 0; j < op.N; j++)
+        {
+            float dot = TensorPrimitives.Dot(xs, rows.Slice((int)(j * op.Ldb), op.K));
+            op.C[j] = op.Beta == 0f ? op.Alpha * dot : op.Alpha * dot + op.Beta * op.C[j];
         }
     }
 
@@ -94,13 +175,14 @@ public static class Gemm
         int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: negative size m={m}, n={n}, k={k}.");
-        int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
-        int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
-        if (aRows > 0 && aCols > 0 && (lda < aCols || (long)(aRows - 1) * lda + aCols > aLength))
-            throw new ArgumentException($"Gemm: A ({aRows} x {aCols}, lda {lda}) does not fit in {aLength} elements.");
-        if (bRows > 0 && bCols > 0 && (ldb < bCols || (long)(bRows - 1) * ldb + bCols > bLength))
-            throw new ArgumentException($"Gemm: B ({bRows} x {bCols}, ldb {ldb}) does not fit in {bLength} elements.");
-        if (m > 0 && n > 0 && (ldc < n || (long)(m - 1) * ldc + n > cLength))
-            throw new ArgumentException($"Gemm: C ({m} x {n}, ldc {ldc}) does not fit in {cLength} elements.");
+        CheckMatrix("A", transposeA ? k : m, transposeA ? m : k, aLength, lda);
+        CheckMatrix("B", transposeB ? n : k, transposeB ? k : n, bLength, ldb);
+        CheckMatrix("C", m, n, cLength, ldc);
+    }
+
+    private static void CheckMatrix(string name, int rows, int cols, int length, int ld)
+    {
+        if (rows > 0 && cols > 0 && (ld < cols || (long)(rows - 1) * ld + cols > length))
+            throw new ArgumentException($"Gemm: {name} ({rows} x {cols}, ld{name.ToLowerInvariant()} {ld}) does not fit in {length} elements.");
     }
 }

@@ -40,16 +40,19 @@ public static class KernelThreads
 
     /// <summary>
     /// Runs <paramref name="body"/> for parts 0..parts-1, on up to <see cref="Count"/> threads
-    /// (inline when only one thread or one part).
+    /// (inline when only one thread or one part). Parts are handed out one at a time, so uneven
+    /// parts balance themselves.
     /// </summary>
     public static void For(int parts, Action<int> body)
     {
-        int threads = Math.Min(Count, parts);
-        if (threads <= 1)
+        if (Math.Min(Count, parts) <= 1)
         {
             for (int i = 0; i < parts; i++) body(i);
             return;
         }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        WorkerPool.Run(new DelegateJob(body), parts, Count);
     }
+
+    /// <summary>Runs <paramref name="job"/> for parts 0..parts-1 on up to <paramref name="threads"/> threads, without allocating.</summary>
+    internal static void Run(ParallelJob job, int parts, int threads) => WorkerPool.Run(job, parts, threads);
 }

@@ -3,40 +3,200 @@ using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Tests.Kernels;
 
+/// <summary>
+/// Gemm against a naive triple loop (double accumulation), on every microkernel this process can
+/// run: the SIMD paths up to the one the JIT accelerates, and the scalar one. Child processes with
+/// SIMD switched off (<see cref="GemmPathSelectionTests"/>) cover the run-time choice itself.
+/// </summary>
 [Trait("Category", "Kernels")]
 public class GemmTests
 {
-    public static TheoryData<int, int, int, bool, bool> Shapes()
+    /// <summary>The kernels at or below the active one (a wider one would run in slow software emulation).</summary>
+    internal static GemmPath[] Paths => Enum.GetValues<GemmPath>().Where(p => p <= Gemm.ActivePath).ToArray();
+
+    private static readonly int[][] Sizes =
+    [
+        [1, 1, 1], [7, 13, 5], [1000, 3, 17], [3, 1000, 17], [33, 65, 129], [64, 48, 300],
+        [1, 1024, 256], [130, 1, 70], [12, 32, 9], [13, 33, 1], [2, 70, 600], [50, 400, 128],
+    ];
+
+    public static TheoryData<string, int, int, int, bool, bool> Shapes()
     {
-        var data = new TheoryData<int, int, int, bool, bool>();
-        int[][] sizes = [[1, 1, 1], [7, 13, 5], [1000, 3, 17], [3, 1000, 17], [33, 65, 129], [64, 48, 300], [1, 1024, 256], [130, 1, 70]];
-        foreach (var s in sizes)
-            foreach (bool ta in new[] { false, true })
-                foreach (bool tb in new[] { false, true })
-                    data.Add(s[0], s[1], s[2], ta, tb);
+        var data = new TheoryData<string, int, int, int, bool, bool>();
+        foreach (var path in Paths)
+            foreach (var s in Sizes)
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        data.Add(path.ToString(), s[0], s[1], s[2], ta, tb);
         return data;
+    }
+
+    /// <summary>Random operands for C (m x n) = op(A) op(B), each stored with its row stride padded by <paramref name="pad"/>.</summary>
+    private sealed class Problem
+    {
+        public readonly int M, N, K, Lda, Ldb, Ldc;
+        public readonly bool TransposeA, TransposeB;
+        public readonly float[] A, B, C;
+
+        public Problem(int m, int n, int k, bool transposeA, bool transposeB, int pad = 0)
+        {
+            (M, N, K, TransposeA, TransposeB) = (m, n, k, transposeA, transposeB);
+            var r = new RandomGenerator((ulong)(m * 31 + n * 7 + k * 3 + (transposeA ? 1 : 0) + (transposeB ? 2 : 0) + pad * 5));
+            Lda = (transposeA ? m : k) + pad;
+            Ldb = (transposeB ? k : n) + pad;
+            Ldc = n + pad;
+            A = Tensor.RandomNormal(r, 0, 1, Math.Max(1, (transposeA ? k : m) * Lda)).ToArray();
+            B = Tensor.RandomNormal(r, 0, 1, Math.Max(1, (transposeB ? n : k) * Ldb)).ToArray();
+            C = Tensor.RandomNormal(r, 0, 1, Math.Max(1, m * Ldc)).ToArray();
+        }
+
+        public float OpA(int i, int p) => TransposeA ? A[p * Lda + i] : A[i * Lda + p];
+        public float OpB(int p, int j) => TransposeB ? B[j * Ldb + p] : B[p * Ldb + j];
+
+        /// <summary>alpha·op(A)·op(B) + beta·C in double, with C's padding columns left as they were.</summary>
+        public float[] Expected(float alpha, float beta)
+        {
+            var expected = (float[])C.Clone();
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++)
+                {
+                    double s = 0;
+                    for (int p = 0; p < K; p++) s += (double)OpA(i, p) * OpB(p, j);
+                    expected[i * Ldc + j] = (float)(alpha * s + (beta == 0f ? 0 : beta * (double)C[i * Ldc + j]));
+                }
+            return expected;
+        }
+
+        public void Multiply(GemmPath path, int threads, float alpha, float beta) =>
+            Gemm.Multiply(path, threads, TransposeA, TransposeB, M, N, K, alpha, A, Lda, B, Ldb, beta, C, Ldc);
+
+        public string Describe(GemmPath path) => $"{path} {M}x{N}x{K} tA={TransposeA} tB={TransposeB} lda={Lda} ldb={Ldb} ldc={Ldc}";
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Multiply_matches_a_naive_triple_loop(int m, int n, int k, bool transposeA, bool transposeB)
+    public void Multiply_matches_a_naive_triple_loop(string pathName, int m, int n, int k, bool transposeA, bool transposeB)
     {
-        var r = new RandomGenerator(m * 31 + n * 7 + k);
-        var a = Tensor.RandomNormal(r, 0, 1, m * k).ToArray();
-        var b = Tensor.RandomNormal(r, 0, 1, k * n).ToArray();
-        var c = Tensor.RandomNormal(r, 0, 1, m * n).ToArray();
-        var expected = new float[m * n];
-        const float alpha = 0.75f, beta = -0.5f;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (double)(transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j]);
-                expected[i * n + j] = (float)(alpha * s + beta * c[i * n + j]);
-            }
-        Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, transposeA ? m : k, b, transposeB ? k : n, beta, c, n);
-        TensorAssert.Close(expected, c, 1e-5 * Math.Sqrt(k), $"{m}x{n}x{k} tA={transposeA} tB={transposeB}");
+        var path = Enum.Parse<GemmPath>(pathName);
+        var problem = new Problem(m, n, k, transposeA, transposeB);
+        var expected = problem.Expected(0.75f, -0.5f);
+        problem.Multiply(path, 1, 0.75f, -0.5f);
+        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), problem.Describe(path));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_respects_row_strides_wider_than_the_matrices(string pathName, int m, int n, int k, bool transposeA, bool transposeB)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        // The padding columns of C must come back untouched (Expected keeps them).
+        var problem = new Problem(m, n, k, transposeA, transposeB, pad: 5);
+        var expected = problem.Expected(1.5f, 1f);
+        problem.Multiply(path, 1, 1.5f, 1f);
+        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), problem.Describe(path));
+    }
+
+    public static TheoryData<string, int, int, int, bool, bool, int> ThreadedShapes()
+    {
+        var data = new TheoryData<string, int, int, int, bool, bool, int>();
+        int[][] sizes = [[300, 200, 300], [40, 700, 90], [1, 3000, 400], [700, 20, 200], [97, 101, 299]];
+        foreach (var path in Paths)
+            foreach (var s in sizes)
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    data.Add(path.ToString(), s[0], s[1], s[2], false, false, threads);
+                    data.Add(path.ToString(), s[0], s[1], s[2], true, true, threads);
+                }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ThreadedShapes))]
+    public void Multiply_split_over_threads_matches_a_naive_triple_loop(string pathName, int m, int n, int k, bool transposeA, bool transposeB, int threads)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        var problem = new Problem(m, n, k, transposeA, transposeB, pad: 1);
+        var expected = problem.Expected(0.5f, 0.25f);
+        problem.Multiply(path, threads, 0.5f, 0.25f);
+        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads}");
+    }
+
+    public static TheoryData<string, int, int, int, bool, bool> PackedShapes()
+    {
+        var data = new TheoryData<string, int, int, int, bool, bool>();
+        int[][] sizes = [[1, 1, 1], [1, 1024, 256], [1, 37, 19], [5, 100, 33], [64, 130, 256], [300, 70, 300]];
+        foreach (var path in Paths)
+            foreach (var s in sizes)
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        data.Add(path.ToString(), s[0], s[1], s[2], ta, tb);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PackedShapes))]
+    public void Multiply_with_packed_B_matches_a_naive_triple_loop(string pathName, int m, int n, int k, bool transposeA, bool transposeB)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        var problem = new Problem(m, n, k, transposeA, transposeB, pad: 2);
+        var packed = Gemm.PackB(path, transposeB, k, n, problem.B, problem.Ldb);
+        Assert.Equal((k, n), (packed.Rows, packed.Columns));
+        var expected = problem.Expected(-1.25f, 0.5f);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var c = (float[])problem.C.Clone();
+            Gemm.Multiply(threads, transposeA, m, -1.25f, problem.A, problem.Lda, packed, 0.5f, c, problem.Ldc);
+            TensorAssert.Close(expected, c, 1e-5 * Math.Sqrt(k), $"packed {problem.Describe(path)} threads={threads}");
+        }
+    }
+
+    [Fact]
+    public void PackB_refills_a_matching_packed_matrix_in_place()
+    {
+        var first = new Problem(9, 45, 20, false, true);
+        var second = new Problem(9, 45, 20, false, true, pad: 3);
+        var packed = Gemm.PackB(true, 20, 45, first.B, first.Ldb);
+        var refilled = Gemm.PackB(true, 20, 45, second.B, second.Ldb, reuse: packed);
+        Assert.Same(packed, refilled);
+        var c = new float[9 * 45];
+        Gemm.Multiply(false, 9, 1f, second.A, second.Lda, refilled, 0f, c, 45);
+        var expected = new float[9 * 45];
+        Gemm.Multiply(false, true, 9, 45, 20, 1f, second.A, second.Lda, second.B, second.Ldb, 0f, expected, 45);
+        TensorAssert.Close(expected, c, 1e-6);
+        Assert.NotSame(packed, Gemm.PackB(true, 21, 45, new float[45 * 21], 21, reuse: packed));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Beta_zero_never_reads_C(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        // BLAS semantics: with beta = 0, C is output only, so NaN garbage in it must not leak through.
+        foreach (var (m, n, k) in new[] { (1, 40, 7), (13, 33, 300), (30, 70, 5) })
+        {
+            var problem = new Problem(m, n, k, false, false);
+            Array.Fill(problem.C, float.NaN);
+            var expected = problem.Expected(1f, 0f);
+            problem.Multiply(path, 1, 1f, 0f);
+            TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), problem.Describe(path));
+        }
+    }
+
+    public static TheoryData<string> AllPaths()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Paths) data.Add(path.ToString());
+        return data;
+    }
+
+    [Fact]
+    public void Empty_inner_dimension_or_zero_alpha_only_scales_C()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        Gemm.Multiply(false, false, 2, 3, 0, 1f, [], 1, [], 3, 2f, c, 3);
+        Assert.Equal(new float[] { 2, 4, 6, 8, 10, 12 }, c);
+        Gemm.Multiply(false, false, 2, 3, 1, 0f, new float[] { float.NaN, 1 }, 1, new float[3], 3, -1f, c, 3);
+        Assert.Equal(new float[] { -2, -4, -6, -8, -10, -12 }, c);
     }
 
     [Fact]
@@ -60,5 +220,9 @@ public class GemmTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
         Assert.Contains("A (4 x 4", ex.Message);
+        var packed = Gemm.PackB(false, 4, 4, new float[16], 4);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, 4, 1f, new float[16], 4, packed, 0f, new float[15], 4));
+        Assert.Contains("C (4 x 4", ex.Message);
+        Assert.Throws<ArgumentException>(() => Gemm.PackB(true, 4, 5, new float[19], 4));
     }
 }

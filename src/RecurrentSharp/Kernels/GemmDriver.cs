@@ -1,0 +1,223 @@
+namespace RecurrentSharp.Kernels;
+
+/// <summary>The operands of one product, as raw pointers (the caller keeps them pinned while it runs).</summary>
+internal unsafe struct GemmOperands
+{
+    public bool TransposeA, TransposeB;
+    public int M, N, K;
+    public float Alpha, Beta;
+    public float* A, B, C;
+    public nint Lda, Ldb, Ldc;
+    /// <summary>B already in panel layout (a <see cref="PackedMatrix"/>), or null.</summary>
+    public float* PackedB;
+}
+
+/// <summary>Per-thread scratch for packed panels; grown once, then reused by every product.</summary>
+internal sealed class GemmScratch
+{
+    /// <summary>Whole packed A / B, filled in a parallel packing phase and shared by all threads.</summary>
+    public readonly AlignedBuffer SharedA = new(), SharedB = new();
+    /// <summary>The block of A / B a thread packs for itself, just before its microkernels read it.</summary>
+    public readonly AlignedBuffer UnitA = new(), UnitB = new();
+
+    [ThreadStatic] private static GemmScratch? current;
+    public static GemmScratch ForThisThread => current ??= new GemmScratch();
+}
+
+/// <summary>
+/// The cache-blocked product (Goto / BLIS scheme) around one microkernel:
+/// <code>
+/// for each unit (a block of row panels x a block of column panels of C)   &lt;- threads share units
+///   for pc in steps of KC                        (KC x NR of B stays in L1, MC x KC of A in L2)
+///     [pack this unit's A rows, columns pc..pc+KC]
+///     for each column panel jr (NR wide)
+///       [pack B rows pc..pc+KC, columns jr..jr+NR]
+///       for each row panel ir (MR high)
+///         microkernel: C[ir.., jr..] (+)= alpha * A[ir.., pc..] * B[pc.., jr..]
+/// </code>
+/// A panel used by several units is packed once, in a parallel packing phase before the units run
+/// ("shared"); a panel used by one unit only is packed by that unit when it needs it, so it is still
+/// in cache when the microkernel reads it ("in unit"). With few rows B is read in place (no reuse
+/// would pay for a copy), and a single-row A is always read in place.
+/// </summary>
+internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : struct, IMicroKernel
+{
+    /// <summary>KC: depth of one packed block (KC x NR floats of B = 32 KB for the AVX-512 kernel, in the 48 KB L1).</summary>
+    internal static int DepthBlock = 256;
+    /// <summary>MC: at most this many rows of A per unit (MC x KC floats, in the 2 MB L2).</summary>
+    internal static int RowBlock = 288;
+    /// <summary>B is read in place (not packed) when a unit has at most this many row panels.</summary>
+    internal static int InPlaceBMaxPanels = 1;
+
+    private enum Source { InPlace, Shared, InUnit, Prepacked }
+
+    [ThreadStatic] private static GemmDriver<TKernel>? perThread;
+
+    private GemmOperands op;
+    private Source aSource, bSource;
+    private float* sharedA, sharedB;
+    private int rowPanels, colPanels, rowUnits, colUnits, depthBlock;
+    private int aPackParts, bPackParts;
+    private bool packing;
+    private const int PanelsPerPackPart = 4;
+
+    /// <summary>Computes the product described by <paramref name="operands"/> on up to <paramref name="threads"/> threads.</summary>
+    public static void Run(in GemmOperands operands, int threads)
+    {
+        var job = perThread ??= new GemmDriver<TKernel>();
+        job.Plan(operands, threads);
+        if (job.aPackParts + job.bPackParts > 0)
+        {
+            job.packing = true;
+            KernelThreads.Run(job, job.aPackParts + job.bPackParts, threads);
+        }
+        job.packing = false;
+        KernelThreads.Run(job, job.rowUnits * job.colUnits, threads);
+        job.op = default;
+    }
+
+    private void Plan(in GemmOperands operands, int threads)
+    {
+        op = operands;
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        rowPanels = (op.M + mr - 1) / mr;
+        colPanels = (op.N + nr - 1) / nr;
+
+        // Units: as few row blocks as L2 allows, then enough blocks along the longer side for the threads.
+        int panelsPerRowBlock = Math.Max(1, RowBlock / mr);
+        rowUnits = (rowPanels + panelsPerRowBlock - 1) / panelsPerRowBlock;
+        colUnits = 1;
+        if (threads > 1)
+        {
+            if (rowUnits >= threads) rowUnits = Math.Min(rowPanels, (rowUnits + threads - 1) / threads * threads);
+            else if (op.M >= op.N && rowPanels >= threads) rowUnits = threads;
+            else colUnits = Math.Min(colPanels, threads);
+        }
+
+        aSource = op.M == 1 ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
+        bSource = op.PackedB != null ? Source.Prepacked
+            : rowUnits > 1 ? Source.Shared
+            : !op.TransposeB && rowPanels <= InPlaceBMaxPanels ? Source.InPlace
+            : Source.InUnit;
+        // Blocking the depth only pays when a packed B block is reused by several row panels.
+        depthBlock = rowPanels == 1 ? op.K : Math.Min(op.K, DepthBlock);
+
+        var scratch = GemmScratch.ForThisThread;
+        sharedA = aSource == Source.Shared ? scratch.SharedA.Get((long)rowPanels * mr * op.K) : null;
+        sharedB = bSource == Source.Prepacked ? op.PackedB
+            : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * nr * op.K) : null;
+        aPackParts = aSource == Source.Shared ? (rowPanels + PanelsPerPackPart - 1) / PanelsPerPackPart : 0;
+        bPackParts = bSource == Source.Shared ? (colPanels + PanelsPerPackPart - 1) / PanelsPerPackPart : 0;
+    }
+
+    public override void Execute(int part)
+    {
+        if (packing) Pack(part);
+        else Compute(part / colUnits, part % colUnits);
+    }
+
+    /// <summary>Packing phase: whole panels (all of k) of the shared operands.</summary>
+    private void Pack(int part)
+    {
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        if (part < aPackParts)
+        {
+            int end = Math.Min(rowPanels, (part + 1) * PanelsPerPackPart);
+            for (int panel = part * PanelsPerPackPart; panel < end; panel++)
+                GemmPacking.PackA(op.TransposeA, op.A, op.Lda, panel * mr, Math.Min(mr, op.M - panel * mr), 0, op.K, mr,
+                    sharedA + (nint)panel * mr * op.K);
+        }
+        else
+        {
+            part -= aPackParts;
+            int end = Math.Min(colPanels, (part + 1) * PanelsPerPackPart);
+            for (int panel = part * PanelsPerPackPart; panel < end; panel++)
+                GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, panel * nr, Math.Min(nr, op.N - panel * nr), 0, op.K, nr,
+                    sharedB + (nint)panel * nr * op.K);
+        }
+    }
+
+    /// <summary>One unit: row panels of row block <paramref name="rowUnit"/> x column panels of column block <paramref name="colUnit"/>.</summary>
+    private void Compute(int rowUnit, int colUnit)
+    {
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        int k = op.K;
+        // Even split of panels over units (sizes differ by at most one panel).
+        int firstRow = (int)((long)rowUnit * rowPanels / rowUnits), endRow = (int)((long)(rowUnit + 1) * rowPanels / rowUnits);
+        int firstCol = (int)((long)colUnit * colPanels / colUnits), endCol = (int)((long)(colUnit + 1) * colPanels / colUnits);
+
+        var scratch = GemmScratch.ForThisThread;
+        float* unitA = aSource == Source.InUnit ? scratch.UnitA.Get((long)(endRow - firstRow) * mr * depthBlock) : null;
+        float* unitB = bSource is Source.InUnit or Source.InPlace ? scratch.UnitB.Get((long)depthBlock * nr) : null;
+        float* edge = stackalloc float[mr * nr];
+
+        for (int pc = 0; pc < k; pc += depthBlock)
+        {
+            int kc = Math.Min(depthBlock, k - pc);
+            float beta = pc == 0 ? op.Beta : 1f;   // later depth blocks add onto C
+            if (aSource == Source.InUnit)
+                for (int panel = firstRow; panel < endRow; panel++)
+                    GemmPacking.PackA(op.TransposeA, op.A, op.Lda, panel * mr, Math.Min(mr, op.M - panel * mr), pc, kc, mr,
+                        unitA + (nint)(panel - firstRow) * mr * kc);
+
+            for (int colPanel = firstCol; colPanel < endCol; colPanel++)
+            {
+                int col0 = colPanel * nr, cols = Math.Min(nr, op.N - col0);
+                float* b;
+                nint bStride;
+                if (bSource is Source.Shared or Source.Prepacked)
+                {
+                    b = sharedB + (nint)colPanel * nr * k + (nint)pc * nr;
+                    bStride = nr;
+                }
+                else if (bSource == Source.InPlace && cols == nr)
+                {
+                    b = op.B + pc * op.Ldb + col0;
+                    bStride = op.Ldb;
+                }
+                else
+                {
+                    GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, col0, cols, pc, kc, nr, unitB);
+                    b = unitB;
+                    bStride = nr;
+                }
+
+                for (int rowPanel = firstRow; rowPanel < endRow; rowPanel++)
+                {
+                    int row0 = rowPanel * mr, rows = Math.Min(mr, op.M - row0);
+                    float* a;
+                    nint aStride;
+                    if (aSource == Source.InPlace)
+                    {
+                        // A single row: op(A)[0, p] = a[p], or a[p * lda] when A is stored transposed.
+                        aStride = op.TransposeA ? op.Lda : 1;
+                        a = op.A + pc * aStride;
+                    }
+                    else
+                    {
+                        a = aSource == Source.Shared ? sharedA + (nint)rowPanel * mr * k + (nint)pc * mr
+                            : unitA + (nint)(rowPanel - firstRow) * mr * kc;
+                        aStride = mr;
+                    }
+
+                    float* c = op.C + row0 * op.Ldc + col0;
+                    if (cols == nr)
+                    {
+                        TKernel.Multiply(rows, kc, a, aStride, b, bStride, c, op.Ldc, op.Alpha, beta);
+                    }
+                    else
+                    {
+                        // Right edge: compute the full-width tile aside, write back only the columns that exist.
+                        TKernel.Multiply(rows, kc, a, aStride, b, bStride, edge, nr, 1f, 0f);
+                        for (int i = 0; i < rows; i++)
+                            for (int j = 0; j < cols; j++)
+                            {
+                                float* cij = c + i * op.Ldc + j;
+                                *cij = beta == 0f ? op.Alpha * edge[i * nr + j] : op.Alpha * edge[i * nr + j] + beta * *cij;
+                            }
+                    }
+                }
+            }
+        }
+    }
+}
