@@ -1,8 +1,8 @@
 namespace RecurrentSharp.Tests;
 
 /// <summary>
-/// Finds the shared data and fixtures folder (<c>../shared</c> beside the repository; CI clones the
-/// repository next to it) by walking up from the test assembly's folder.
+/// Finds the shared data and fixtures folder (<c>shared/</c> beside the repository; CI clones the
+/// repository next to it) by walking up from the test assembly's folder. Tests never download anything.
 /// </summary>
 internal static class SharedFolder
 {
@@ -11,26 +11,25 @@ internal static class SharedFolder
     /// <summary>The <c>shared</c> folder.</summary>
     public static string Root => root.Value;
 
-    /// <summary>A path inside <c>shared/fixtures</c>.</summary>
-    public static string Fixtures(params string[] parts) => Path.Combine([Root, "fixtures", .. parts]);
+    /// <summary>The <c>shared/data</c> folder.</summary>
+    public static string DataRoot => System.IO.Path.Combine(Root, "data");
 
-    /// <summary>A path inside <c>shared/data</c> (or the folder named by RNN_DATA).</summary>
-    public static string Data(params string[] parts)
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable("RNN_DATA");
-        string dataRoot = !string.IsNullOrEmpty(fromEnvironment) && Directory.Exists(fromEnvironment) ? fromEnvironment : Path.Combine(Root, "data");
-        return Path.Combine([dataRoot, .. parts]);
-    }
+    /// <summary>A path inside <c>shared/fixtures</c>.</summary>
+    public static string Fixture(params string[] parts) => System.IO.Path.Combine([Root, "fixtures", .. parts]);
+
+    /// <summary>A path inside <c>shared/data</c>.</summary>
+    public static string Path(params string[] parts) => System.IO.Path.Combine([DataRoot, .. parts]);
 
     private static string Locate()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "fixtures")) && Directory.Exists(Path.Combine(candidate, "data")))
+            string candidate = System.IO.Path.Combine(dir.FullName, "shared");
+            if (Directory.Exists(System.IO.Path.Combine(candidate, "fixtures")) && File.Exists(System.IO.Path.Combine(candidate, "data", "SOURCES.md")))
                 return candidate;
         }
         throw new DirectoryNotFoundException(
-            $"No 'shared' folder with fixtures/ and data/ was found above {AppContext.BaseDirectory}; clone the repository beside ../shared.");
+            $"No 'shared' folder with fixtures/ and data/SOURCES.md was found above {AppContext.BaseDirectory}; " +
+            "the tests expect the shared material beside the repository (the repository's parent folder holds 'shared/').");
     }
 }

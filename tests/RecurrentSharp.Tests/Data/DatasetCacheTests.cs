@@ -63,7 +63,7 @@ public class DatasetCacheTests
         // A file path stands for its folder when another file of the dataset is asked for.
         Assert.Equal(Path.Combine(datasetFolder, "daily-min-temperatures.csv"),
             new DatasetCache(file, temp.Root, null, Environment(null)).Resolve("timeseries/daily-min-temperatures.csv"));
-        Assert.Equal(SharedFolder.Path("timeseries", "airline-passengers.csv"), new DatasetCache(SharedFolder.Data, temp.Root, null, Environment(null)).Resolve(Airline));
+        Assert.Equal(SharedFolder.Path("timeseries", "airline-passengers.csv"), new DatasetCache(SharedFolder.DataRoot, temp.Root, null, Environment(null)).Resolve(Airline));
     }
 
     [Fact]
@@ -186,8 +186,8 @@ public class DatasetCacheTests
     [Fact]
     public void The_catalog_matches_every_file_of_the_shared_folder_byte_for_byte()
     {
-        var shared = Directory.GetFiles(SharedFolder.Data, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(SharedFolder.Data, f).Replace('\\', '/'))
+        var shared = Directory.GetFiles(SharedFolder.DataRoot, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(SharedFolder.DataRoot, f).Replace('\\', '/'))
             .Where(f => f != "SOURCES.md")
             .Order(StringComparer.Ordinal);
         Assert.Equal(shared, DatasetCatalog.Files.Select(f => f.RelativePath).Order(StringComparer.Ordinal));

@@ -9,7 +9,7 @@ namespace RecurrentSharp.Tests.Recurrent;
 /// <summary>The hand-checkable textbook examples in shared/fixtures/textbook reproduce.</summary>
 public class TextbookTests
 {
-    private static JsonElement Load(string name) => JsonDocument.Parse(File.ReadAllText(SharedFolder.Fixtures("textbook", name))).RootElement;
+    private static JsonElement Load(string name) => JsonDocument.Parse(File.ReadAllText(SharedFolder.Fixture("textbook", name))).RootElement;
 
     private static float[][] Matrix(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
 

@@ -16,7 +16,7 @@ public class TorchParityTests
     private static string FixtureRoot()
     {
         string? custom = Environment.GetEnvironmentVariable("RNN_TORCH_FIXTURES");
-        return string.IsNullOrEmpty(custom) ? SharedFolder.Fixtures("torch") : custom;
+        return string.IsNullOrEmpty(custom) ? SharedFolder.Fixture("torch") : custom;
     }
 
     public static TheoryData<string> ModuleFixtures() => Enumerate("modules");
