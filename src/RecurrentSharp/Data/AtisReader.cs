@@ -20,39 +20,19 @@ public sealed record AtisUtterance(string[] Words, string[] Tags, string Intent,
 public static class AtisReader
 {
     /// <summary>Reads every utterance; malformed lines throw when <paramref name="strict"/>, else are skipped and listed.</summary>
-    public static ReadResult<AtisUtterance> Read(string path, bool strict = false)
-    {
-        var log = new MalformedLineLog(path, strict);
-        var records = new List<AtisUtterance>();
-        foreach (var (lineNumber, bytes) in TextLines.Split(TextLines.ReadAllBytes(path)))
-        {
-            if (!TextLines.TryDecodeUtf8(bytes.Span, out string line, out string reason))
-            {
-                log.Report(lineNumber, reason);
-                continue;
-            }
-            if (TryParse(line, lineNumber, out var utterance, out string problem)) records.Add(utterance);
-            else log.Report(lineNumber, problem);
-        }
-        return log.Finish(records);
-    }
+    public static ReadResult<AtisUtterance> Read(string path, bool strict = false) => LineRecordReader.Read<AtisUtterance>(path, strict, Parse);
 
-    /// <summary>Parses one line; false and the reason when it is not a valid utterance.</summary>
-    private static bool TryParse(string line, int lineNumber, out AtisUtterance utterance, out string problem)
+    private static string? Parse(string line, int lineNumber, out AtisUtterance record)
     {
-        utterance = null!;
+        record = null!;
         string[] columns = line.Split('\t');
         if (columns.Length != 2)
-        {
-            problem = line.Length == 0 ? "empty line" : $"expected 2 TAB-separated columns ('BOS words EOS<TAB>O tags INTENT'), found {columns.Length}";
-            return false;
-        }
+            return line.Length == 0 ? "empty line" : $"expected 2 TAB-separated columns ('BOS words EOS<TAB>O tags INTENT'), found {columns.Length}";
         string[] tokens = Tokens(columns[0]);
         string[] tags = Tokens(columns[1]);
-        problem = Check(tokens, tags) ?? "";
-        if (problem.Length > 0) return false;
-        utterance = new AtisUtterance(tokens[1..^1], tags[1..^1], tags[^1], lineNumber);
-        return true;
+        if (Check(tokens, tags) is { } problem) return problem;
+        record = new AtisUtterance(tokens[1..^1], tags[1..^1], tags[^1], lineNumber);
+        return null;
     }
 
     private static string? Check(string[] tokens, string[] tags)

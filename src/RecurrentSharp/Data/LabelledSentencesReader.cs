@@ -15,37 +15,19 @@ public static class LabelledSentencesReader
     public static readonly IReadOnlyList<string> LabelNames = RtPolarityReader.LabelNames;
 
     /// <summary>Reads every sentence; malformed lines throw when <paramref name="strict"/>, else are skipped and listed.</summary>
-    public static ReadResult<LabeledText> Read(string path, bool strict = false)
+    public static ReadResult<LabeledText> Read(string path, bool strict = false) => LineRecordReader.Read<LabeledText>(path, strict, Parse);
+
+    private static string? Parse(string line, int lineNumber, out LabeledText record)
     {
-        var log = new MalformedLineLog(path, strict);
-        var records = new List<LabeledText>();
-        foreach (var (lineNumber, bytes) in TextLines.Split(TextLines.ReadAllBytes(path)))
-        {
-            if (!TextLines.TryDecodeUtf8(bytes.Span, out string line, out string reason))
-            {
-                log.Report(lineNumber, reason);
-                continue;
-            }
-            int tab = line.LastIndexOf('\t');
-            if (tab < 0)
-            {
-                log.Report(lineNumber, line.Length == 0 ? "empty line" : "no TAB before the label (expected 'sentence<TAB>0' or 'sentence<TAB>1')");
-                continue;
-            }
-            string label = line[(tab + 1)..].Trim();
-            if (label != "0" && label != "1")
-            {
-                log.Report(lineNumber, $"label '{MalformedLineLog.Shorten(label)}' is neither 0 nor 1");
-                continue;
-            }
-            string sentence = line[..tab];
-            if (string.IsNullOrWhiteSpace(sentence))
-            {
-                log.Report(lineNumber, "empty sentence");
-                continue;
-            }
-            records.Add(new LabeledText(sentence, label[0] - '0', lineNumber));
-        }
-        return log.Finish(records);
+        record = null!;
+        int tab = line.LastIndexOf('\t');
+        if (tab < 0)
+            return line.Length == 0 ? "empty line" : "no TAB before the label (expected 'sentence<TAB>0' or 'sentence<TAB>1')";
+        string label = line[(tab + 1)..].Trim();
+        if (label != "0" && label != "1") return $"label '{MalformedLineLog.Shorten(label)}' is neither 0 nor 1";
+        string sentence = line[..tab];
+        if (string.IsNullOrWhiteSpace(sentence)) return "empty sentence";
+        record = new LabeledText(sentence, label[0] - '0', lineNumber);
+        return null;
     }
 }

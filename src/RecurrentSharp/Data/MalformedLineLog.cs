@@ -20,14 +20,20 @@ internal sealed class MalformedLineLog(string filePath, bool strict)
     }
 
     /// <summary>
-    /// Finishes a read: a file without a single valid record is an error in both modes (an empty
-    /// data set would only fail later, further from the cause).
+    /// A file without a single valid record is an error in both modes (an empty data set would only
+    /// fail later, further from the cause).
     /// </summary>
+    public void ThrowIfNoRecords(int count)
+    {
+        if (count > 0) return;
+        throw new DataFormatException(FilePath, null,
+            skipped.Count == 0 ? "holds no records" : $"holds no valid records ({skipped.Count} malformed lines skipped, the first: line {skipped[0].LineNumber}: {skipped[0].Reason})");
+    }
+
+    /// <summary>Finishes a read: the records and the skipped lines, after <see cref="ThrowIfNoRecords"/>.</summary>
     public ReadResult<T> Finish<T>(List<T> records)
     {
-        if (records.Count == 0)
-            throw new DataFormatException(FilePath, null,
-                skipped.Count == 0 ? "holds no records" : $"holds no valid records ({skipped.Count} malformed lines skipped, the first: line {skipped[0].LineNumber}: {skipped[0].Reason})");
+        ThrowIfNoRecords(records.Count);
         return new ReadResult<T>(records, skipped);
     }
 

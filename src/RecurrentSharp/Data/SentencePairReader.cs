@@ -13,31 +13,18 @@ public sealed record SentencePair(string Source, string Target, int LineNumber);
 public static class SentencePairReader
 {
     /// <summary>Reads every pair; malformed lines throw when <paramref name="strict"/>, else are skipped and listed.</summary>
-    public static ReadResult<SentencePair> Read(string path, bool strict = false)
+    public static ReadResult<SentencePair> Read(string path, bool strict = false) => LineRecordReader.Read<SentencePair>(path, strict, Parse);
+
+    private static string? Parse(string line, int lineNumber, out SentencePair record)
     {
-        var log = new MalformedLineLog(path, strict);
-        var records = new List<SentencePair>();
-        foreach (var (lineNumber, bytes) in TextLines.Split(TextLines.ReadAllBytes(path)))
-        {
-            if (!TextLines.TryDecodeUtf8(bytes.Span, out string line, out string reason))
-            {
-                log.Report(lineNumber, reason);
-                continue;
-            }
-            string[] columns = line.Split('\t');
-            if (columns.Length is not (2 or 3))
-            {
-                log.Report(lineNumber, line.Length == 0 ? "empty line" : $"expected 'source<TAB>target' (optionally a third attribution column), found {columns.Length} columns");
-                continue;
-            }
-            string source = columns[0].Trim(), target = columns[1].Trim();
-            if (source.Length == 0 || target.Length == 0)
-            {
-                log.Report(lineNumber, source.Length == 0 ? "empty source sentence" : "empty target sentence");
-                continue;
-            }
-            records.Add(new SentencePair(source, target, lineNumber));
-        }
-        return log.Finish(records);
+        record = null!;
+        string[] columns = line.Split('\t');
+        if (columns.Length is not (2 or 3))
+            return line.Length == 0 ? "empty line" : $"expected 'source<TAB>target' (optionally a third attribution column), found {columns.Length} columns";
+        string source = columns[0].Trim(), target = columns[1].Trim();
+        if (source.Length == 0) return "empty source sentence";
+        if (target.Length == 0) return "empty target sentence";
+        record = new SentencePair(source, target, lineNumber);
+        return null;
     }
 }

@@ -11,38 +11,20 @@ public static class SmsSpamReader
     public static readonly IReadOnlyList<string> LabelNames = ["ham", "spam"];
 
     /// <summary>Reads every message; malformed lines throw when <paramref name="strict"/>, else are skipped and listed.</summary>
-    public static ReadResult<LabeledText> Read(string path, bool strict = false)
+    public static ReadResult<LabeledText> Read(string path, bool strict = false) => LineRecordReader.Read<LabeledText>(path, strict, Parse);
+
+    private static string? Parse(string line, int lineNumber, out LabeledText record)
     {
-        var log = new MalformedLineLog(path, strict);
-        var records = new List<LabeledText>();
-        foreach (var (lineNumber, bytes) in TextLines.Split(TextLines.ReadAllBytes(path)))
-        {
-            if (!TextLines.TryDecodeUtf8(bytes.Span, out string line, out string reason))
-            {
-                log.Report(lineNumber, reason);
-                continue;
-            }
-            int tab = line.IndexOf('\t');
-            if (tab < 0)
-            {
-                log.Report(lineNumber, line.Length == 0 ? "empty line" : "no TAB between label and text (expected 'ham<TAB>text' or 'spam<TAB>text')");
-                continue;
-            }
-            string label = line[..tab];
-            int labelIndex = label == "ham" ? 0 : label == "spam" ? 1 : -1;
-            if (labelIndex < 0)
-            {
-                log.Report(lineNumber, $"label '{MalformedLineLog.Shorten(label)}' is neither 'ham' nor 'spam'");
-                continue;
-            }
-            string text = line[(tab + 1)..];
-            if (text.Length == 0)
-            {
-                log.Report(lineNumber, "empty message text");
-                continue;
-            }
-            records.Add(new LabeledText(text, labelIndex, lineNumber));
-        }
-        return log.Finish(records);
+        record = null!;
+        int tab = line.IndexOf('\t');
+        if (tab < 0)
+            return line.Length == 0 ? "empty line" : "no TAB between label and text (expected 'ham<TAB>text' or 'spam<TAB>text')";
+        string label = line[..tab];
+        int labelIndex = label == "ham" ? 0 : label == "spam" ? 1 : -1;
+        if (labelIndex < 0) return $"label '{MalformedLineLog.Shorten(label)}' is neither 'ham' nor 'spam'";
+        string text = line[(tab + 1)..];
+        if (text.Length == 0) return "empty message text";
+        record = new LabeledText(text, labelIndex, lineNumber);
+        return null;
     }
 }

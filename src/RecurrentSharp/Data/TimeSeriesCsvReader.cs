@@ -86,8 +86,7 @@ public static class TimeSeriesCsvReader
             lines.Add(lineNumber);
         }
         if (header is null) throw new DataFormatException(path, null, "is empty: expected a header line");
-        if (values.Count == 0)
-            log.Finish(values); // throws: a series without values
+        log.ThrowIfNoRecords(values.Count);
         return new TimeSeries(path, header[columnIndex], values.ToArray(), columnIndex == 0 ? null : times.ToArray(), lines.ToArray(), log.Skipped);
     }
 
