@@ -238,6 +238,9 @@ public class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(p, eps: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp(p, alpha: -0.5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adagrad(p, lrDecay: -1));
+        // Float literals are accepted too (widened to double, so 1e-3f is 0.0010000000474974513, not 0.001).
+        var fromFloats = new Adam(p, lr: 1e-3f, betas: (0.9f, 0.999f), eps: 1e-8f, weightDecay: 0f, amsgrad: false);
+        Assert.Equal((double)1e-3f, fromFloats.LearningRate);
         Assert.Throws<ArgumentException>(() => new Adam([]));
         Assert.Throws<ArgumentException>(() => new Adam([p[0], p[0]]));
     }
