@@ -64,7 +64,7 @@ public static class SafetensorsReader
     /// <summary>One header entry, validated except for its place among the others.</summary>
     private readonly record struct Entry(string Name, SafetensorsDType DType, int[] Shape, int Count, long Begin, long End);
 
-    /// <summary>Reads a whole file.</summary>
+    /// <summary>Reads a whole file. A malformed file raises <see cref="ModelFormatException"/>; a missing or unreadable one the usual I/O exceptions.</summary>
     public static SafetensorsFile Read(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
