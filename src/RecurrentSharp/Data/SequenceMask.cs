@@ -12,12 +12,17 @@ public static class SequenceMask
     /// </summary>
     public static Tensor FromLengths(ReadOnlySpan<int> lengths, int maxLength, SequenceLayout layout)
     {
+        if (maxLength < 0) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "must be >= 0");
         int batch = lengths.Length;
         var mask = layout == SequenceLayout.BatchFirst ? Tensor.Zeros(batch, maxLength) : Tensor.Zeros(maxLength, batch);
         var data = mask.Data;
         for (int b = 0; b < batch; b++)
-            for (int t = 0; t < Math.Min(lengths[b], maxLength); t++)
+        {
+            if (lengths[b] < 0 || lengths[b] > maxLength)
+                throw new ArgumentOutOfRangeException(nameof(lengths), lengths[b], $"length of sequence {b} is outside 0..{maxLength}");
+            for (int t = 0; t < lengths[b]; t++)
                 data[layout == SequenceLayout.BatchFirst ? b * maxLength + t : t * batch + b] = 1f;
+        }
         return mask;
     }
 }

@@ -1,3 +1,4 @@
+using RecurrentSharp.Data;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
@@ -187,13 +188,13 @@ public class LossTests
     public void Masked_mean_averages_only_the_real_steps()
     {
         // Two sequences of lengths 3 and 1 padded to T = 3 (time-major); squared errors 1, 4, 9 | 16, (pad), (pad).
-        var mask = SequenceMask.FromLengths([3, 1], 3);
+        var mask = SequenceMask.FromLengths([3, 1], 3, SequenceLayout.TimeMajor);
         Assert.Equal(new[] { 1f, 1f, 1f, 0f, 1f, 0f }, mask.ToArray());
         var x = Tensor.FromArray([1f, 4f, 2f, 100f, 3f, 100f], 3, 2);
         var loss = Losses.MeanSquaredError(x, Tensor.Zeros(3, 2), mask: mask);
         Assert.Equal((1 + 16 + 4 + 9) / 4f, loss.Item());
-        Assert.Equal(new[] { 1f, 1f, 1f, 1f, 0f, 0f }, SequenceMask.FromLengths([3, 1], 3, batchFirst: true).ToArray());
+        Assert.Equal(new[] { 1f, 1f, 1f, 1f, 0f, 0f }, SequenceMask.FromLengths([3, 1], 3, SequenceLayout.BatchFirst).ToArray());
         Assert.Throws<TensorShapeException>(() => Losses.MeanSquaredError(x, Tensor.Zeros(2, 3)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SequenceMask.FromLengths([4], 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequenceMask.FromLengths([4], 3, SequenceLayout.TimeMajor));
     }
 }
