@@ -1,3 +1,4 @@
+using RecurrentSharp.Training;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tensors;
@@ -44,7 +45,7 @@ public class EncoderDecoderTests
         var model = Seq2Seq.Autoencoder(8, 16, 32, new CellSpec(CellKind.Gru), random: r);
         var parameters = model.Parameters().ToArray();
         var sequences = Enumerable.Range(0, 64).Select(_ => Enumerable.Range(0, 1 + r.Next(3)).Select(_ => 3 + r.Next(5)).ToArray()).ToArray();
-        var adam = new TestAdam(parameters, 0.02f);
+        var adam = new Adam(parameters, lr: 0.02);
         for (int epoch = 0; epoch < 60; epoch++)
         {
             var source = Tokens(sequences);

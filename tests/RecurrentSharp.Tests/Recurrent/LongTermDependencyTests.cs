@@ -1,3 +1,4 @@
+using RecurrentSharp.Training;
 using RecurrentSharp.Data;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
@@ -18,7 +19,7 @@ public class LongTermDependencyTests
         var r = new RandomGenerator(11);
         var head = new Linear(Hidden, 1, random: r);
         var parameters = layer.Parameters().Concat(head.Parameters()).ToArray();
-        var adam = new TestAdam(parameters, 0.01f);
+        var adam = new Adam(parameters, lr: 0.01);
         for (int step = 0; step < TrainingSteps; step++)
         {
             var (x, y) = AddingProblem.Batch(r, Batch, Steps);
