@@ -1,0 +1,78 @@
+using System.CommandLine;
+using RecurrentSharp.Kernels;
+using RecurrentSharp.Tasks;
+
+namespace RecurrentSharp.Cli.Commands;
+
+/// <summary>The options shared by the train and eval commands, and their translation into <see cref="TaskOptions"/>.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> Data { get; } = new("--data") { Description = "Data file or folder (default: $RNN_DATA, then the per-user cache, downloading if needed)." };
+    public Option<string?> Cell { get; } = new("--cell") { Description = "rnn | lstm | gru | lstm-peephole | lstm-coupled | gru-cho | jordan (also rnn-relu, rnn-identity)." };
+    public Option<int?> Hidden { get; } = new("--hidden") { Description = "Hidden size." };
+    public Option<int?> Layers { get; } = new("--layers") { Description = "Stacked recurrent layers." };
+    public Option<bool?> Bidirectional { get; } = new("--bidirectional") { Description = "Bidirectional encoder (true/false)." };
+    public Option<float?> Dropout { get; } = new("--dropout") { Description = "Dropout probability." };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Training epochs." };
+    public Option<int?> Batch { get; } = new("--batch") { Description = "Batch size." };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Learning rate." };
+    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "sgd | momentum | adam | adamw | rmsprop | adagrad." };
+    public Option<double?> Clip { get; } = new("--clip") { Description = "Clip gradients to this global norm (0: off)." };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Kernel threads (default: all cores)." };
+    public Option<string?> Out { get; } = new("--out") { Description = "Where to save the trained model (default: ./TASK.safetensors)." };
+    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Keep a resumable training checkpoint here." };
+    public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML report with the training curves." };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on standard output (progress and tables go to standard error)." };
+    public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first malformed input line instead of skipping it." };
+    public Option<int?> Limit { get; } = new("--limit") { Description = "Use at most this many training examples (a quick run)." };
+    public Option<bool> Offline { get; } = new("--offline") { Description = "Never download a missing dataset." };
+    public Option<string?> Column { get; } = new("--column") { Description = "timeseries: the CSV column to forecast." };
+    public Option<int?> Season { get; } = new("--season") { Description = "timeseries: the season length of the seasonal-naive baseline." };
+    public Option<int?> Horizon { get; } = new("--horizon") { Description = "timeseries: steps ahead to forecast." };
+    public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
+
+    public void AddTo(Command command, bool training)
+    {
+        command.Options.Add(Data);
+        command.Options.Add(Json);
+        command.Options.Add(Strict);
+        command.Options.Add(Threads);
+        command.Options.Add(Offline);
+        command.Options.Add(Report);
+        if (!training) return;
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text })
+            command.Options.Add(option);
+    }
+
+    public TaskOptions Read(ParseResult parse)
+    {
+        if (parse.GetValue(Threads) is { } threads) KernelThreads.Count = threads;
+        var extra = new Dictionary<string, string>();
+        if (parse.GetValue(Column) is { } column) extra["column"] = column;
+        if (parse.GetValue(Season) is { } season) extra["season"] = season.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Horizon) is { } horizon) extra["horizon"] = horizon.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Text) is { } text) extra["text"] = text;
+        return new TaskOptions
+        {
+            DataPath = parse.GetValue(Data),
+            Cell = parse.GetValue(Cell),
+            Hidden = parse.GetValue(Hidden),
+            Layers = parse.GetValue(Layers),
+            Bidirectional = parse.GetValue(Bidirectional),
+            Dropout = parse.GetValue(Dropout),
+            Epochs = parse.GetValue(Epochs),
+            BatchSize = parse.GetValue(Batch),
+            LearningRate = parse.GetValue(LearningRate),
+            Optimizer = parse.GetValue(Optimizer),
+            Clip = parse.GetValue(Clip),
+            Seed = parse.GetValue(Seed),
+            OutputPath = parse.GetValue(Out),
+            CheckpointPath = parse.GetValue(Checkpoint),
+            Strict = parse.GetValue(Strict),
+            Limit = parse.GetValue(Limit),
+            AllowDownload = !parse.GetValue(Offline),
+            Extra = extra,
+        };
+    }
+}

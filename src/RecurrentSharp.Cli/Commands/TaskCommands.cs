@@ -1,0 +1,136 @@
+using System.CommandLine;
+using RecurrentSharp.Cli.Display;
+using RecurrentSharp.Cli.Reports;
+using RecurrentSharp.Tasks;
+
+namespace RecurrentSharp.Cli.Commands;
+
+/// <summary>The commands that run tasks: tasks, train, eval, predict, generate, info.</summary>
+internal static class TaskCommands
+{
+    public static Command Tasks()
+    {
+        var command = new Command("tasks", "List the applications, one line each.");
+        command.SetAction(_ =>
+        {
+            foreach (var task in TaskCatalog.All) Console.WriteLine($"{task.Name,-10} {task.Summary}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Train()
+    {
+        var common = new CommonOptions();
+        var task = new Argument<string?>("task") { Description = "The task (see `rnn tasks`); without one, the built-in adding-problem demo.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("train", "Train a model for a task and report its test figures.");
+        command.Arguments.Add(task);
+        common.AddTo(command, training: true);
+        command.SetAction(parse =>
+        {
+            var options = common.Read(parse);
+            var application = TaskCatalog.Find(parse.GetValue(task) ?? "adding");
+            var display = new ProgressDisplay();
+            var result = display.Run(progressFor => application.Train(options, Context(display, progressFor)));
+            Finish(result, parse.GetValue(common.Json), parse.GetValue(common.Report), display);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Eval()
+    {
+        var common = new CommonOptions();
+        var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
+        var command = new Command("eval", "Evaluate a saved model on its task's test data or on --data FILE.");
+        command.Arguments.Add(model);
+        common.AddTo(command, training: false);
+        command.SetAction(parse =>
+        {
+            var options = common.Read(parse);
+            var saved = SavedModel.Load(parse.GetValue(model)!);
+            var display = new ProgressDisplay();
+            var result = TaskCatalog.Find(saved.Task).Evaluate(saved, options, Context(display, _ => null));
+            Finish(result, parse.GetValue(common.Json), parse.GetValue(common.Report), display);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Predict()
+    {
+        var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
+        var inputs = new Argument<string[]>("input") { Description = "Inputs (one per argument); read from standard input, one per line, when none are given.", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("predict", "Predict with a saved model, one output line per input.");
+        command.Arguments.Add(model);
+        command.Arguments.Add(inputs);
+        command.SetAction(parse =>
+        {
+            var saved = SavedModel.Load(parse.GetValue(model)!);
+            var given = parse.GetValue(inputs) ?? [];
+            var lines = given.Length > 0 ? given : ReadLines(Console.In);
+            foreach (var line in TaskCatalog.Find(saved.Task).Predict(saved, lines)) Console.WriteLine(line);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Generate()
+    {
+        var model = new Argument<string>("model") { Description = "A charlm model file." };
+        var prime = new Option<string>("--prime") { Description = "Text to start from.", DefaultValueFactory = _ => "" };
+        var length = new Option<int>("--length") { Description = "Characters to generate.", DefaultValueFactory = _ => 500 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (lower: safer, higher: wilder).", DefaultValueFactory = _ => 0.8 };
+        var seed = new Option<int>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 1 };
+        var command = new Command("generate", "Sample text from a character language model.");
+        command.Arguments.Add(model);
+        foreach (var option in new Option[] { prime, length, temperature, seed }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var saved = SavedModel.Load(parse.GetValue(model)!);
+            var options = new GenerationOptions(parse.GetValue(prime) ?? "", parse.GetValue(length), parse.GetValue(temperature), parse.GetValue(seed));
+            if (options.Length < 0 || !(options.Temperature > 0)) throw new TaskUsageException("--length must be >= 0 and --temperature > 0.");
+            Console.WriteLine(TaskCatalog.Find(saved.Task).Generate(saved, options));
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Info()
+    {
+        var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
+        var command = new Command("info", "Show a saved model's task, configuration and parameter count.");
+        command.Arguments.Add(model);
+        command.SetAction(parse =>
+        {
+            var saved = SavedModel.Load(parse.GetValue(model)!);
+            Console.WriteLine($"file:       {saved.Path}");
+            Console.WriteLine($"task:       {saved.Task}");
+            Console.WriteLine($"model:      {saved.Metadata.GetValueOrDefault("model", "?")}");
+            Console.WriteLine($"config:     {saved.Metadata.GetValueOrDefault("config", "{}")}");
+            long count = saved.File.Tensors.Sum(t => (long)t.ElementCount);
+            Console.WriteLine($"parameters: {count:N0} in {saved.File.Tensors.Count} tensors");
+            foreach (var t in saved.File.Tensors)
+                Console.WriteLine($"  {t.Name,-32} {t.DType} ({string.Join(", ", t.GetShape())})");
+            return 0;
+        });
+        return command;
+    }
+
+    private static TaskContext Context(ProgressDisplay display, Func<string, IProgress<RecurrentSharp.Training.TrainingProgress>?> progressFor) =>
+        new() { ProgressFor = progressFor, Log = display.Log };
+
+    private static void Finish(TaskResult result, bool json, string? report, ProgressDisplay display)
+    {
+        ResultPrinter.Print(result, json);
+        if (report is null) return;
+        HtmlReport.Write(report, result);
+        display.Log($"report written to {report}");
+    }
+
+    private static IEnumerable<string> ReadLines(TextReader reader)
+    {
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0) yield return line;
+    }
+}

@@ -1,0 +1,43 @@
+namespace RecurrentSharp.Tasks;
+
+/// <summary>
+/// One application of the library: it wires a dataset reader, a model and metrics. A task trains a model
+/// (and saves it with everything needed to use it again), evaluates a saved model, and may predict on
+/// new inputs or generate text.
+/// </summary>
+public abstract class ApplicationTask
+{
+    /// <summary>The command-line name (e.g. "sms-spam").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line for <c>rnn tasks</c>.</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>Trains the default (or adjusted) model and reports test figures.</summary>
+    public abstract TaskResult Train(TaskOptions options, TaskContext context);
+
+    /// <summary>Evaluates a saved model on the task's test data, or on <see cref="TaskOptions.DataPath"/>.</summary>
+    public abstract TaskResult Evaluate(SavedModel model, TaskOptions options, TaskContext context);
+
+    /// <summary>Predicts one output line per input line.</summary>
+    public virtual IEnumerable<string> Predict(SavedModel model, IEnumerable<string> inputs) =>
+        throw new TaskUsageException($"The {Name} task does not predict from text input.");
+
+    /// <summary>Samples text from a saved language model.</summary>
+    public virtual string Generate(SavedModel model, GenerationOptions options) =>
+        throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which does not generate text; use a charlm model.");
+}
+
+/// <summary>Settings for <see cref="ApplicationTask.Generate"/>.</summary>
+/// <param name="Prime">Text to start from.</param>
+/// <param name="Length">Characters to generate.</param>
+/// <param name="Temperature">Softmax temperature (lower is more conservative).</param>
+/// <param name="Seed">The sampling seed.</param>
+public sealed record GenerationOptions(string Prime = "", int Length = 500, double Temperature = 1.0, int Seed = 1);
+
+/// <summary>A request that does not fit the task or model (the CLI prints the message and exits non-zero).</summary>
+public sealed class TaskUsageException : RecurrentSharpException
+{
+    /// <summary>Creates the exception.</summary>
+    public TaskUsageException(string message) : base(message) { }
+}

@@ -1,0 +1,88 @@
+using RecurrentSharp.Autograd;
+using RecurrentSharp.Data;
+using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Tensors;
+using RecurrentSharp.Training;
+using RecurrentSharp.Training.Metrics;
+
+namespace RecurrentSharp.Tasks.Common;
+
+/// <summary>A task's default training settings (the command line may override each).</summary>
+/// <param name="Epochs">Training epochs.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="LearningRate">Learning rate.</param>
+/// <param name="Optimizer">Optimizer name.</param>
+/// <param name="Clip">Gradient clipping by global norm (0: none).</param>
+/// <param name="Patience">Early-stopping patience in epochs.</param>
+public sealed record TrainingDefaults(int Epochs, int BatchSize, double LearningRate, string Optimizer = "adam", double Clip = 5.0, int Patience = int.MaxValue);
+
+/// <summary>
+/// Trains a <see cref="SequenceClassifier"/> with cross-entropy: length-bucketed shuffled batches, the
+/// validation accuracy watched for the best epoch, and the best weights kept. Shared by the
+/// classification tasks, which only differ in their data.
+/// </summary>
+public static class ClassifierTraining
+{
+    /// <summary>Trains on <paramref name="train"/>, selecting on <paramref name="validation"/>; returns the history.</summary>
+    public static TrainingHistory Fit(SequenceClassifier model, IClassificationExamples examples, int[] train, int[] validation,
+        TaskOptions options, TrainingDefaults defaults, RandomGenerator random, TaskContext context, string label)
+    {
+        int batchSize = options.BatchSize ?? defaults.BatchSize;
+        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? defaults.Optimizer, model.Parameters(), options.LearningRate ?? defaults.LearningRate);
+        double clip = options.Clip ?? defaults.Clip;
+        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        {
+            var logits = examples.Logits(model, batch);
+            var targets = batch.Select(examples.Label).ToArray();
+            return new(Losses.CrossEntropy(logits, targets), batch.Length);
+        }, new TrainerOptions
+        {
+            Epochs = options.Epochs ?? defaults.Epochs,
+            ClipNorm = clip > 0 ? clip : null,
+            Monitor = validation.Length > 0 ? new MetricMonitor("accuracy", Maximize: true, defaults.Patience) : null,
+            CheckpointPath = options.CheckpointPath,
+        });
+        var lengths = train.Select(examples.Length).ToArray();
+        return trainer.Fit(
+            r => BatchOrder.Bucketed(lengths, batchSize, bucketBatches: 20, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
+            validation.Length == 0 ? null : () => Validate(model, examples, validation, batchSize),
+            context.ProgressFor(label), context.Cancellation);
+    }
+
+    /// <summary>Accuracy, macro F1 and mean loss on a held-out set.</summary>
+    public static IReadOnlyDictionary<string, double> Validate(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize)
+    {
+        var (matrix, loss) = Confusion(model, examples, indices, batchSize);
+        return new Dictionary<string, double> { ["accuracy"] = matrix.Accuracy, ["macro_f1"] = matrix.MacroF1, ["loss"] = loss };
+    }
+
+    /// <summary>Runs the model (in evaluation mode, without the tape) over <paramref name="indices"/>: the confusion matrix and the mean loss.</summary>
+    public static (ConfusionMatrix Matrix, double Loss) Confusion(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        using var noGrad = new NoGradScope();
+        var matrix = new ConfusionMatrix(model.Config.Classes);
+        double lossSum = 0;
+        foreach (var batch in BatchOrder.Sequential(indices.Length, batchSize))
+        {
+            var ids = batch.Select(i => indices[i]).ToArray();
+            var logits = examples.Logits(model, ids);
+            var targets = ids.Select(examples.Label).ToArray();
+            lossSum += Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
+            matrix.AddRange(targets, logits.ArgMaxRows());
+        }
+        model.Train(wasTraining);
+        return (matrix, lossSum / Math.Max(1, indices.Length));
+    }
+
+    /// <summary>Per-class precision/recall/F1 lines and the confusion matrix, for the console.</summary>
+    public static IEnumerable<string> Describe(ConfusionMatrix matrix, IReadOnlyList<string> labels)
+    {
+        yield return $"{"class",-20} {"precision",9} {"recall",9} {"F1",9}";
+        for (int c = 0; c < matrix.Classes; c++)
+            yield return $"{labels[c],-20} {matrix.Precision(c),9:F4} {matrix.Recall(c),9:F4} {matrix.F1(c),9:F4}";
+        yield return $"{"macro",-20} {matrix.MacroPrecision,9:F4} {matrix.MacroRecall,9:F4} {matrix.MacroF1,9:F4}";
+        foreach (var line in matrix.Format(labels).TrimEnd().Split('\n')) yield return line;
+    }
+}

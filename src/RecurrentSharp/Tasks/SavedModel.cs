@@ -1,0 +1,72 @@
+using System.Text.Json;
+using RecurrentSharp.Nn;
+using RecurrentSharp.Serialization;
+
+namespace RecurrentSharp.Tasks;
+
+/// <summary>
+/// A trained model on disk: a safetensors file with the parameters under PyTorch-style names and, in its
+/// metadata, the task it belongs to, the model configuration (JSON) and whatever else the task needs to
+/// use it again (vocabulary, label names, normalization).
+/// </summary>
+public sealed class SavedModel
+{
+    /// <summary>The metadata key naming the task.</summary>
+    public const string TaskKey = "task";
+
+    private SavedModel(string path, SafetensorsFile file, string task)
+    {
+        Path = path;
+        File = file;
+        Task = task;
+    }
+
+    /// <summary>The file path.</summary>
+    public string Path { get; }
+
+    /// <summary>The parsed file.</summary>
+    public SafetensorsFile File { get; }
+
+    /// <summary>The task the model was trained for.</summary>
+    public string Task { get; }
+
+    /// <summary>All metadata entries.</summary>
+    public IReadOnlyDictionary<string, string> Metadata => File.Metadata;
+
+    /// <summary>A required metadata entry (a clear error when missing).</summary>
+    public string Require(string key) => File.RequireMetadata(key);
+
+    /// <summary>The model configuration, deserialized.</summary>
+    public T Config<T>()
+    {
+        string json = Require(StateDictFile.ConfigKey);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{Path}: the model configuration does not describe a {typeof(T).Name} ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Copies the parameters into <paramref name="model"/> (names and shapes must fit exactly).</summary>
+    public void LoadInto(Module model) => StateDictFile.LoadInto(model, File, strict: true);
+
+    /// <summary>Reads a model file; refuses files that are not RecurrentSharp task models.</summary>
+    public static SavedModel Load(string path)
+    {
+        if (!System.IO.File.Exists(path)) throw new TaskUsageException($"Model file {path} does not exist.");
+        var file = SafetensorsReader.Read(path);
+        if (!file.Metadata.TryGetValue(TaskKey, out var task))
+            throw new ModelFormatException($"{path} is a safetensors file but not a RecurrentSharp model: its metadata names no task (a training checkpoint or a bare state dict?).");
+        return new SavedModel(path, file, task);
+    }
+
+    /// <summary>Writes a model file atomically: parameters, the task name, the configuration and extra metadata.</summary>
+    public static void Save<TConfig>(string path, string task, Module model, TConfig config, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var metadata = new Dictionary<string, string>(extra ?? new Dictionary<string, string>()) { [TaskKey] = task };
+        StateDictFile.Save(path, model, JsonSerializer.Serialize(config), metadata);
+    }
+}

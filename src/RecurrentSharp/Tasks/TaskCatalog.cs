@@ -1,0 +1,20 @@
+using RecurrentSharp.Tasks.Adding;
+using RecurrentSharp.Tasks.SmsSpam;
+
+namespace RecurrentSharp.Tasks;
+
+/// <summary>Every application task, by name.</summary>
+public static class TaskCatalog
+{
+    /// <summary>The tasks in the order <c>rnn tasks</c> lists them; the first is the built-in demo.</summary>
+    public static IReadOnlyList<ApplicationTask> All { get; } =
+    [
+        new AddingDemoTask(),
+        new SmsSpamTask(),
+    ];
+
+    /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>
+    public static ApplicationTask Find(string name) =>
+        All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new TaskUsageException($"Unknown task '{name}'. Known tasks: {string.Join(", ", All.Select(t => t.Name))}.");
+}
