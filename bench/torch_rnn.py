@@ -27,9 +27,13 @@ def forward_flops(cell, batch, seq, inp, hidden, layers):
     return sum(factor * batch * ((inp if l == 0 else hidden) + hidden) * hidden * seq for l in range(layers))
 
 
-def median_ms(fn, warmup=3, min_runs=10, max_runs=200, min_seconds=0.5):
-    for _ in range(warmup):
+def median_ms(fn, warmup=5, min_runs=10, max_runs=200, min_seconds=0.5, warmup_seconds=1.0):
+    # Same method as rnn bench: warm up for at least `warmup` runs and `warmup_seconds`.
+    start = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - start < warmup_seconds:
         fn()
+        done += 1
     times = []
     start = time.perf_counter()
     while len(times) < min_runs or (len(times) < max_runs and time.perf_counter() - start < min_seconds):
