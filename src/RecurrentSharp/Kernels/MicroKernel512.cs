@@ -15,28 +15,28 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     public static int Columns => 32;
     public static GemmPath Path => GemmPath.Vector512;
 
-    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b, nint bStride,
+    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta)
     {
         switch (rows)
         {
-            case 12: Tile<R12>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 11: Tile<R11>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 10: Tile<R10>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 9: Tile<R9>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 8: Tile<R8>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 7: Tile<R7>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 6: Tile<R6>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 5: Tile<R5>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 4: Tile<R4>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 3: Tile<R3>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 2: Tile<R2>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            default: SingleRow(kc, a, aStride, b, bStride, c, alpha, beta); break;
+            case 12: Tile<R12>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 11: Tile<R11>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 10: Tile<R10>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 9: Tile<R9>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 8: Tile<R8>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 7: Tile<R7>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 6: Tile<R6>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 5: Tile<R5>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 4: Tile<R4>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 3: Tile<R3>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 2: Tile<R2>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            default: SingleRow(kc, a, aStride, b, c, alpha, beta); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(int kc, float* a, nint aStride, float* b, nint bStride,
+    private static void Tile<TRows>(int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta) where TRows : struct, IRowCount
     {
         int r = TRows.Value;
@@ -62,7 +62,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
             if (r > 10) { ai = Vector512.Create(a[10]); ca0 = Fma(ai, b0, ca0); ca1 = Fma(ai, b1, ca1); }
             if (r > 11) { ai = Vector512.Create(a[11]); cb0 = Fma(ai, b0, cb0); cb1 = Fma(ai, b1, cb1); }
             a += aStride;
-            b += bStride;
+            b += 32;
         }
         // C_i = alpha * c_i + beta * C_i
         var va = Vector512.Create(alpha);
@@ -85,7 +85,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     /// latency, not the FMA ports. Four steps of p run at once on 8 independent accumulators.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SingleRow(int kc, float* a, nint aStride, float* b, nint bStride, float* c, float alpha, float beta)
+    private static void SingleRow(int kc, float* a, nint aStride, float* b, float* c, float alpha, float beta)
     {
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         int p = 0;
@@ -94,20 +94,20 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
             var a0 = Vector512.Create(a[0]);
             s0 = Fma(a0, Vector512.Load(b), s0); s1 = Fma(a0, Vector512.Load(b + 16), s1);
             var a1 = Vector512.Create(a[aStride]);
-            s2 = Fma(a1, Vector512.Load(b + bStride), s2); s3 = Fma(a1, Vector512.Load(b + bStride + 16), s3);
+            s2 = Fma(a1, Vector512.Load(b + 32), s2); s3 = Fma(a1, Vector512.Load(b + 48), s3);
             var a2 = Vector512.Create(a[2 * aStride]);
-            s4 = Fma(a2, Vector512.Load(b + 2 * bStride), s4); s5 = Fma(a2, Vector512.Load(b + 2 * bStride + 16), s5);
+            s4 = Fma(a2, Vector512.Load(b + 64), s4); s5 = Fma(a2, Vector512.Load(b + 80), s5);
             var a3 = Vector512.Create(a[3 * aStride]);
-            s6 = Fma(a3, Vector512.Load(b + 3 * bStride), s6); s7 = Fma(a3, Vector512.Load(b + 3 * bStride + 16), s7);
+            s6 = Fma(a3, Vector512.Load(b + 96), s6); s7 = Fma(a3, Vector512.Load(b + 112), s7);
             a += 4 * aStride;
-            b += 4 * bStride;
+            b += 128;
         }
         for (; p < kc; p++)
         {
             var a0 = Vector512.Create(a[0]);
             s0 = Fma(a0, Vector512.Load(b), s0); s1 = Fma(a0, Vector512.Load(b + 16), s1);
             a += aStride;
-            b += bStride;
+            b += 32;
         }
         Store(c, (s0 + s2) + (s4 + s6), (s1 + s3) + (s5 + s7), Vector512.Create(alpha), beta);
     }

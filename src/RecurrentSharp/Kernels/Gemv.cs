@@ -1,0 +1,115 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace RecurrentSharp.Kernels;
+
+/// <summary>
+/// The single-row product (m = 1, a vector-matrix product: one step of a recurrent layer with batch 1)
+/// when B is an ordinary matrix. Each element of B is used once, so packing B would cost as much as
+/// the product: instead B is streamed in its stored order.
+/// <list type="bullet">
+/// <item>B stored k x n: <c>c[j] = beta c[j] + sum_p (alpha x[p]) B[p, j]</c>, four rows of B per pass over c.</item>
+/// <item>B stored n x k (transposed): <c>c[j] = alpha dot(x, B[j, :]) + beta c[j]</c>, one contiguous dot product per stored row.</item>
+/// </list>
+/// Threads split the columns of c.
+/// </summary>
+internal sealed unsafe class Gemv : ParallelJob
+{
+    /// <summary>Columns per part when split over threads (a multiple of every vector width).</summary>
+    private const int ColumnsPerPart = 128;
+
+    [ThreadStatic] private static Gemv? perThread;
+
+    private GemmOperands op;
+    private GemmPath path;
+    private float* x;
+
+    /// <summary>c (1 x n) = alpha * x * op(B) + beta * c, with x = op(A) (1 x k).</summary>
+    public static void Run(GemmPath path, in GemmOperands operands, int threads)
+    {
+        var job = perThread ??= new Gemv();
+        job.op = operands;
+        job.path = path;
+        job.x = operands.A;
+        if (operands.TransposeA && operands.Lda != 1)
+        {
+            // The row of op(A) is a column of the stored A: gather it once.
+            job.x = GemmScratch.ForThisThread.UnitA.Get(operands.K);
+            for (int p = 0; p < operands.K; p++) job.x[p] = operands.A[p * operands.Lda];
+        }
+        int parts = (operands.N + ColumnsPerPart - 1) / ColumnsPerPart;
+        KernelThreads.Run(job, parts, threads);
+        job.op = default;
+    }
+
+    public override void Execute(int part)
+    {
+        int first = part * ColumnsPerPart, count = Math.Min(ColumnsPerPart, op.N - first);
+        if (op.TransposeB) DotRows(first, count);
+        else StreamRows(first, count);
+    }
+
+    /// <summary>Columns first..first+count of c, from B stored n x k: one dot product per stored row.</summary>
+    private void DotRows(int first, int count)
+    {
+        var xs = new ReadOnlySpan<float>(x, op.K);
+        for (int j = first; j < first + count; j++)
+        {
+            float dot = TensorPrimitives.Dot(xs, new ReadOnlySpan<float>(op.B + j * op.Ldb, op.K));
+            op.C[j] = op.Beta == 0f ? op.Alpha * dot : op.Alpha * dot + op.Beta * op.C[j];
+        }
+    }
+
+    /// <summary>Columns first..first+count of c, from B stored k x n: c += (alpha x[p]) B[p, :], four rows p at a time.</summary>
+    private void StreamRows(int first, int count)
+    {
+        float* c = op.C + first;
+        var cs = new Span<float>(c, count);
+        if (op.Beta == 0f) cs.Clear();
+        else if (op.Beta != 1f) TensorPrimitives.Multiply(cs, op.Beta, cs);
+
+        float* b = op.B + first;
+        nint ldb = op.Ldb;
+        int p = 0;
+        for (; p + 4 <= op.K; p += 4)
+        {
+            float* r = b + p * ldb;
+            AddFourRows(c, count, r, r + ldb, r + 2 * ldb, r + 3 * ldb,
+                op.Alpha * x[p], op.Alpha * x[p + 1], op.Alpha * x[p + 2], op.Alpha * x[p + 3]);
+        }
+        for (; p < op.K; p++)
+        {
+            float* r = b + p * ldb;
+            AddFourRows(c, count, r, r, r, r, op.Alpha * x[p], 0f, 0f, 0f);
+        }
+    }
+
+    /// <summary>c[j] += s0 r0[j] + s1 r1[j] + s2 r2[j] + s3 r3[j] for j &lt; count.</summary>
+    private void AddFourRows(float* c, int count, float* r0, float* r1, float* r2, float* r3, float s0, float s1, float s2, float s3)
+    {
+        int j = 0;
+        if (path == GemmPath.Vector512)
+        {
+            Vector512<float> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
+            for (; j + 16 <= count; j += 16)
+            {
+                var sum = Vector512.FusedMultiplyAdd(v0, Vector512.Load(r0 + j), Vector512.Load(c + j));
+                sum = Vector512.FusedMultiplyAdd(v1, Vector512.Load(r1 + j), sum);
+                sum = Vector512.FusedMultiplyAdd(v2, Vector512.Load(r2 + j), sum);
+                Vector512.Store(Vector512.FusedMultiplyAdd(v3, Vector512.Load(r3 + j), sum), c + j);
+            }
+        }
+        if (path >= GemmPath.Vector256)
+        {
+            Vector256<float> v0 = Vector256.Create(s0), v1 = Vector256.Create(s1), v2 = Vector256.Create(s2), v3 = Vector256.Create(s3);
+            for (; j + 8 <= count; j += 8)
+            {
+                var sum = Vector256.MultiplyAddEstimate(v0, Vector256.Load(r0 + j), Vector256.Load(c + j));
+                sum = Vector256.MultiplyAddEstimate(v1, Vector256.Load(r1 + j), sum);
+                sum = Vector256.MultiplyAddEstimate(v2, Vector256.Load(r2 + j), sum);
+                Vector256.Store(Vector256.MultiplyAddEstimate(v3, Vector256.Load(r3 + j), sum), c + j);
+            }
+        }
+        for (; j < count; j++) c[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
+    }
+}
