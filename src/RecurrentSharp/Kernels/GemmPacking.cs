@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
@@ -33,6 +36,7 @@ internal static unsafe class GemmPacking
     /// Stored rows p = 0..steps-1 each hold a run of <paramref name="width"/> panel entries:
     /// <c>panel[q][p * w + t] = src[p * ld + q * w + t]</c>, zero past <paramref name="width"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRunsIntoPanels(float* src, nint ld, int steps, int width, int w, float* dst, nint panelStride)
     {
         int panels = (width + w - 1) / w;
@@ -43,20 +47,69 @@ internal static unsafe class GemmPacking
             {
                 int count = Math.Min(w, width - q * w);
                 float* d = dst + q * panelStride + (nint)p * w;
-                new ReadOnlySpan<float>(row + q * w, count).CopyTo(new Span<float>(d, count));
+                Copy(row + q * w, d, count);
                 for (int t = count; t < w; t++) d[t] = 0f;
             }
         }
     }
 
+    /// <summary>d[0..count) = s[0..count), in the widest vectors the CPU accelerates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* s, float* d, int count)
+    {
+        int t = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; t + 16 <= count; t += 16) Vector512.Store(Vector512.Load(s + t), d + t);
+        if (Vector256.IsHardwareAccelerated)
+            for (; t + 8 <= count; t += 8) Vector256.Store(Vector256.Load(s + t), d + t);
+        if (Vector128.IsHardwareAccelerated)
+            for (; t + 4 <= count; t += 4) Vector128.Store(Vector128.Load(s + t), d + t);
+        for (; t < count; t++) d[t] = s[t];
+    }
+
     /// <summary>
     /// Stored rows t = 0..width-1 each run along the panel's steps:
     /// <c>panel[t / w][p * w + t % w] = src[t * ld + p]</c>, zero for t past <paramref name="width"/>.
+    /// Four stored rows at a time are transposed in registers (4 x 4 blocks), so each store writes
+    /// four panel entries; rows and steps left over go one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeIntoPanels(float* src, nint ld, int width, int steps, int w, float* dst, nint panelStride)
     {
         int panels = (width + w - 1) / w;
-        for (int t = 0; t < panels * w; t++)
+        int t = 0;
+        if (Sse.IsSupported && w % 4 == 0)
+        {
+            for (; t + 4 <= width; t += 4)
+            {
+                // Rows t..t+3 land in the same panel (w is a multiple of 4), in columns t % w .. t % w + 3.
+                float* d = dst + (t / w) * panelStride + t % w;
+                float* r0 = src + t * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+                int p = 0;
+                for (; p + 4 <= steps; p += 4)
+                {
+                    // [r0[p..p+3]; r1[..]; r2[..]; r3[..]] -> columns: (r0[p], r1[p], r2[p], r3[p]), ...
+                    var x0 = Sse.LoadVector128(r0 + p);
+                    var x1 = Sse.LoadVector128(r1 + p);
+                    var x2 = Sse.LoadVector128(r2 + p);
+                    var x3 = Sse.LoadVector128(r3 + p);
+                    var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
+                    var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
+                    var lo23 = Sse.UnpackLow(x2, x3);
+                    var hi23 = Sse.UnpackHigh(x2, x3);
+                    Sse.Store(d + (nint)p * w, Sse.MoveLowToHigh(lo01, lo23));
+                    Sse.Store(d + (nint)(p + 1) * w, Sse.MoveHighToLow(lo23, lo01));
+                    Sse.Store(d + (nint)(p + 2) * w, Sse.MoveLowToHigh(hi01, hi23));
+                    Sse.Store(d + (nint)(p + 3) * w, Sse.MoveHighToLow(hi23, hi01));
+                }
+                for (; p < steps; p++)
+                {
+                    float* e = d + (nint)p * w;
+                    e[0] = r0[p]; e[1] = r1[p]; e[2] = r2[p]; e[3] = r3[p];
+                }
+            }
+        }
+        for (; t < panels * w; t++)
         {
             float* d = dst + (t / w) * panelStride + t % w;
             if (t < width)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -50,6 +51,7 @@ internal sealed unsafe class Gemv : ParallelJob
     }
 
     /// <summary>Columns first..first+count of c, from B stored n x k: one dot product per stored row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DotRows(int first, int count)
     {
         var xs = new ReadOnlySpan<float>(x, op.K);
@@ -61,6 +63,7 @@ internal sealed unsafe class Gemv : ParallelJob
     }
 
     /// <summary>Columns first..first+count of c, from B stored k x n: c += (alpha x[p]) B[p, :], four rows p at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StreamRows(int first, int count)
     {
         float* c = op.C + first;
@@ -85,6 +88,7 @@ internal sealed unsafe class Gemv : ParallelJob
     }
 
     /// <summary>c[j] += s0 r0[j] + s1 r1[j] + s2 r2[j] + s3 r3[j] for j &lt; count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddFourRows(float* c, int count, float* r0, float* r1, float* r2, float* r3, float s0, float s1, float s2, float s3)
     {
         int j = 0;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecurrentSharp.Kernels;
 
@@ -33,6 +34,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
         float* c, nint ldc, float alpha, float beta) where TRows : struct, IRowCount
     {
         int r = TRows.Value;
+        PrefetchTile(c, ldc, r);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -89,6 +91,22 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
     }
 
     /// <summary>x * y + z; fused where the CPU has FMA (every AVX2 CPU we know of), else multiply then add.</summary>
+    /// <summary>
+    /// Asks for the C tile's cache lines now, so that the write-back after the kc loop does not
+    /// stall on memory (C of a large product is far out of cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + 15);   // 64 bytes: one cache line, two when C is not 64-byte aligned
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fma(Vector256<float> x, Vector256<float> y, Vector256<float> z) => Vector256.MultiplyAddEstimate(x, y, z);
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecurrentSharp.Kernels;
 
@@ -40,6 +41,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
         float* c, nint ldc, float alpha, float beta) where TRows : struct, IRowCount
     {
         int r = TRows.Value;
+        PrefetchTile(c, ldc, r);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
@@ -110,6 +112,23 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
             b += 32;
         }
         Store(c, (s0 + s2) + (s4 + s6), (s1 + s3) + (s5 + s7), Vector512.Create(alpha), beta);
+    }
+
+    /// <summary>
+    /// Asks for the C tile's cache lines now, so that the write-back after the kc loop does not
+    /// stall on memory (C of a large product is far out of cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            Sse.Prefetch0(row);        // 128 bytes: two cache lines, three when C is not 64-byte aligned
+            Sse.Prefetch0(row + 16);
+            Sse.Prefetch0(row + 31);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

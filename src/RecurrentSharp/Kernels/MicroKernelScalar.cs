@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
@@ -10,6 +11,7 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
     public static int Columns => 8;
     public static GemmPath Path => GemmPath.Scalar;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int rows, int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta)
     {
