@@ -12,18 +12,21 @@ namespace RecurrentSharp.Kernels;
 /// <item>B stored k x n: <c>c[j] = beta c[j] + sum_p (alpha x[p]) B[p, j]</c>, four rows of B per pass over c.</item>
 /// <item>B stored n x k (transposed): <c>c[j] = alpha dot(x, B[j, :]) + beta c[j]</c>, one contiguous dot product per stored row.</item>
 /// </list>
-/// Threads split the columns of c.
+/// Threads split the columns of c into one contiguous block each, so every thread streams long
+/// runs of each row of B (short strips of many rows would each start a new page and stall the
+/// prefetcher).
 /// </summary>
 internal sealed unsafe class Gemv : ParallelJob
 {
-    /// <summary>Columns per part when split over threads (a multiple of every vector width).</summary>
-    private const int ColumnsPerPart = 128;
+    /// <summary>Parts are a multiple of this many columns (a whole number of cache lines and vectors).</summary>
+    private const int ColumnAlignment = 16;
 
     [ThreadStatic] private static Gemv? perThread;
 
     private GemmOperands op;
     private GemmPath path;
     private float* x;
+    private int columnsPerPart;
 
     /// <summary>c (1 x n) = alpha * x * op(B) + beta * c, with x = op(A) (1 x k).</summary>
     public static void Run(GemmPath path, in GemmOperands operands, int threads)
@@ -38,14 +41,16 @@ internal sealed unsafe class Gemv : ParallelJob
             job.x = GemmScratch.ForThisThread.UnitA.Get(operands.K);
             for (int p = 0; p < operands.K; p++) job.x[p] = operands.A[p * operands.Lda];
         }
-        int parts = (operands.N + ColumnsPerPart - 1) / ColumnsPerPart;
+        int columnsPerThread = (operands.N + threads - 1) / threads;
+        job.columnsPerPart = (columnsPerThread + ColumnAlignment - 1) / ColumnAlignment * ColumnAlignment;
+        int parts = (operands.N + job.columnsPerPart - 1) / job.columnsPerPart;
         KernelThreads.Run(job, parts, threads);
         job.op = default;
     }
 
     public override void Execute(int part)
     {
-        int first = part * ColumnsPerPart, count = Math.Min(ColumnsPerPart, op.N - first);
+        int first = part * columnsPerPart, count = Math.Min(columnsPerPart, op.N - first);
         if (op.TransposeB) DotRows(first, count);
         else StreamRows(first, count);
     }
@@ -73,25 +78,41 @@ internal sealed unsafe class Gemv : ParallelJob
 
         float* b = op.B + first;
         nint ldb = op.Ldb;
+        // A managed float[] starts 16 bytes into a cache line, so a 64-byte load from it straddles
+        // two lines and the loop runs at half speed. Peel the columns before the first 64-byte
+        // boundary of row 0 (all rows share it when ldb is a multiple of 16).
+        int head = Math.Min(count, (int)((64 - ((nint)b & 63)) & 63) / sizeof(float));
         int p = 0;
         for (; p + 4 <= op.K; p += 4)
         {
             float* r = b + p * ldb;
-            AddFourRows(c, count, r, r + ldb, r + 2 * ldb, r + 3 * ldb,
+            AddFourRows(c, head, count, r, r + ldb, r + 2 * ldb, r + 3 * ldb,
                 op.Alpha * x[p], op.Alpha * x[p + 1], op.Alpha * x[p + 2], op.Alpha * x[p + 3]);
         }
         for (; p < op.K; p++)
         {
             float* r = b + p * ldb;
-            AddFourRows(c, count, r, r, r, r, op.Alpha * x[p], 0f, 0f, 0f);
+            AddFourRows(c, head, count, r, r, r, r, op.Alpha * x[p], 0f, 0f, 0f);
         }
     }
 
-    /// <summary>c[j] += s0 r0[j] + s1 r1[j] + s2 r2[j] + s3 r3[j] for j &lt; count.</summary>
+    /// <summary>c[j] += s0 r0[j] + s1 r1[j] + s2 r2[j] + s3 r3[j] for j &lt; count; the first <paramref name="head"/> columns in narrow steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddFourRows(float* c, int count, float* r0, float* r1, float* r2, float* r3, float s0, float s1, float s2, float s3)
+    private void AddFourRows(float* c, int head, int count, float* r0, float* r1, float* r2, float* r3, float s0, float s1, float s2, float s3)
     {
         int j = 0;
+        if (path >= GemmPath.Vector256 && Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> v0 = Vector128.Create(s0), v1 = Vector128.Create(s1), v2 = Vector128.Create(s2), v3 = Vector128.Create(s3);
+            for (; j + 4 <= head; j += 4)
+            {
+                var sum = Vector128.MultiplyAddEstimate(v0, Vector128.Load(r0 + j), Vector128.Load(c + j));
+                sum = Vector128.MultiplyAddEstimate(v1, Vector128.Load(r1 + j), sum);
+                sum = Vector128.MultiplyAddEstimate(v2, Vector128.Load(r2 + j), sum);
+                Vector128.Store(Vector128.MultiplyAddEstimate(v3, Vector128.Load(r3 + j), sum), c + j);
+            }
+        }
+        for (; j < head; j++) c[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
         if (path == GemmPath.Vector512)
         {
             Vector512<float> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
