@@ -70,56 +70,60 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Stored rows t = 0..width-1 each run along the panel's steps:
     /// <c>panel[t / w][p * w + t % w] = src[t * ld + p]</c>, zero for t past <paramref name="width"/>.
-    /// Four stored rows at a time are transposed in registers (4 x 4 blocks), so each store writes
-    /// four panel entries; rows and steps left over go one by one.
+    /// Blocks of 4 rows x 4 steps are transposed in registers, so each store writes four panel
+    /// entries; within a panel, steps are the outer loop, so the panel is written front to back
+    /// while its w source rows are read side by side. Rows and steps left over go one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeIntoPanels(float* src, nint ld, int width, int steps, int w, float* dst, nint panelStride)
     {
         int panels = (width + w - 1) / w;
-        int t = 0;
-        if (Sse.IsSupported && w % 4 == 0)
+        for (int q = 0; q < panels; q++)
         {
-            for (; t + 4 <= width; t += 4)
+            float* panel = dst + q * panelStride;
+            int t0 = q * w, rows = Math.Min(w, width - t0);
+            int t = 0;
+            if (Sse.IsSupported && w % 4 == 0)
             {
-                // Rows t..t+3 land in the same panel (w is a multiple of 4), in columns t % w .. t % w + 3.
-                float* d = dst + (t / w) * panelStride + t % w;
-                float* r0 = src + t * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
                 int p = 0;
                 for (; p + 4 <= steps; p += 4)
                 {
-                    // [r0[p..p+3]; r1[..]; r2[..]; r3[..]] -> columns: (r0[p], r1[p], r2[p], r3[p]), ...
-                    var x0 = Sse.LoadVector128(r0 + p);
-                    var x1 = Sse.LoadVector128(r1 + p);
-                    var x2 = Sse.LoadVector128(r2 + p);
-                    var x3 = Sse.LoadVector128(r3 + p);
-                    var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
-                    var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
-                    var lo23 = Sse.UnpackLow(x2, x3);
-                    var hi23 = Sse.UnpackHigh(x2, x3);
-                    Sse.Store(d + (nint)p * w, Sse.MoveLowToHigh(lo01, lo23));
-                    Sse.Store(d + (nint)(p + 1) * w, Sse.MoveHighToLow(lo23, lo01));
-                    Sse.Store(d + (nint)(p + 2) * w, Sse.MoveLowToHigh(hi01, hi23));
-                    Sse.Store(d + (nint)(p + 3) * w, Sse.MoveHighToLow(hi23, hi01));
+                    for (t = 0; t + 4 <= rows; t += 4)
+                    {
+                        // [r0[p..p+3]; r1; r2; r3] -> panel steps p..p+3, columns t..t+3.
+                        float* r0 = src + (t0 + t) * ld + p;
+                        var x0 = Sse.LoadVector128(r0);
+                        var x1 = Sse.LoadVector128(r0 + ld);
+                        var x2 = Sse.LoadVector128(r0 + 2 * ld);
+                        var x3 = Sse.LoadVector128(r0 + 3 * ld);
+                        var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
+                        var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
+                        var lo23 = Sse.UnpackLow(x2, x3);
+                        var hi23 = Sse.UnpackHigh(x2, x3);
+                        float* d = panel + (nint)p * w + t;
+                        Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
+                        Sse.Store(d + w, Sse.MoveHighToLow(lo23, lo01));
+                        Sse.Store(d + 2 * w, Sse.MoveLowToHigh(hi01, hi23));
+                        Sse.Store(d + 3 * w, Sse.MoveHighToLow(hi23, hi01));
+                    }
                 }
-                for (; p < steps; p++)
+                // Steps left over, for the rows done in blocks.
+                for (int r = 0; r < t; r++)
+                    for (int pp = p; pp < steps; pp++) panel[(nint)pp * w + r] = src[(t0 + r) * ld + pp];
+            }
+            // Rows left over (and the zero rows past the matrix), one by one.
+            for (; t < w; t++)
+            {
+                float* d = panel + t;
+                if (t < rows)
                 {
-                    float* e = d + (nint)p * w;
-                    e[0] = r0[p]; e[1] = r1[p]; e[2] = r2[p]; e[3] = r3[p];
+                    float* row = src + (t0 + t) * ld;
+                    for (int p = 0; p < steps; p++) d[(nint)p * w] = row[p];
                 }
-            }
-        }
-        for (; t < panels * w; t++)
-        {
-            float* d = dst + (t / w) * panelStride + t % w;
-            if (t < width)
-            {
-                float* row = src + t * ld;
-                for (int p = 0; p < steps; p++) d[(nint)p * w] = row[p];
-            }
-            else
-            {
-                for (int p = 0; p < steps; p++) d[(nint)p * w] = 0f;
+                else
+                {
+                    for (int p = 0; p < steps; p++) d[(nint)p * w] = 0f;
+                }
             }
         }
     }
