@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace RecurrentSharp.Kernels;
@@ -55,16 +54,66 @@ internal sealed unsafe class Gemv : ParallelJob
         else StreamRows(first, count);
     }
 
-    /// <summary>Columns first..first+count of c, from B stored n x k: one dot product per stored row.</summary>
+    /// <summary>Columns first..first+count of c, from B stored n x k: one dot product per stored row, four rows at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DotRows(int first, int count)
     {
-        var xs = new ReadOnlySpan<float>(x, op.K);
-        for (int j = first; j < first + count; j++)
+        int j = first, end = first + count;
+        for (; j + 4 <= end; j += 4)
         {
-            float dot = TensorPrimitives.Dot(xs, new ReadOnlySpan<float>(op.B + j * op.Ldb, op.K));
-            op.C[j] = op.Beta == 0f ? op.Alpha * dot : op.Alpha * dot + op.Beta * op.C[j];
+            float* r0 = op.B + j * op.Ldb;
+            DotFour(r0, r0 + op.Ldb, r0 + 2 * op.Ldb, r0 + 3 * op.Ldb, op.C + j);
         }
+        for (; j < end; j++)
+        {
+            float* r = op.B + j * op.Ldb;
+            DotFour(r, r, r, r, op.C + j, rows: 1);
+        }
+    }
+
+    /// <summary>
+    /// c[i] = alpha * dot(x, r_i) + beta * c[i] for the first <paramref name="rows"/> of r0..r3:
+    /// the x vector is loaded once for four rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DotFour(float* r0, float* r1, float* r2, float* r3, float* c, int rows = 4)
+    {
+        int k = op.K, p = 0;
+        float d0 = 0f, d1 = 0f, d2 = 0f, d3 = 0f;
+        if (path == GemmPath.Vector512)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; p + 16 <= k; p += 16)
+            {
+                var xv = Vector512.Load(x + p);
+                s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
+                s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
+                s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
+                s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
+            }
+            d0 = Vector512.Sum(s0); d1 = Vector512.Sum(s1); d2 = Vector512.Sum(s2); d3 = Vector512.Sum(s3);
+        }
+        else if (path == GemmPath.Vector256)
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; p + 8 <= k; p += 8)
+            {
+                var xv = Vector256.Load(x + p);
+                s0 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(r0 + p), s0);
+                s1 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(r1 + p), s1);
+                s2 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(r2 + p), s2);
+                s3 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(r3 + p), s3);
+            }
+            d0 = Vector256.Sum(s0); d1 = Vector256.Sum(s1); d2 = Vector256.Sum(s2); d3 = Vector256.Sum(s3);
+        }
+        for (; p < k; p++)
+        {
+            float xp = x[p];
+            d0 += xp * r0[p]; d1 += xp * r1[p]; d2 += xp * r2[p]; d3 += xp * r3[p];
+        }
+        Span<float> dots = [d0, d1, d2, d3];
+        for (int i = 0; i < rows; i++)
+            c[i] = op.Beta == 0f ? op.Alpha * dots[i] : op.Alpha * dots[i] + op.Beta * c[i];
     }
 
     /// <summary>Columns first..first+count of c, from B stored k x n: c += (alpha x[p]) B[p, :], four rows p at a time.</summary>
@@ -72,9 +121,10 @@ internal sealed unsafe class Gemv : ParallelJob
     private void StreamRows(int first, int count)
     {
         float* c = op.C + first;
-        var cs = new Span<float>(c, count);
-        if (op.Beta == 0f) cs.Clear();
-        else if (op.Beta != 1f) TensorPrimitives.Multiply(cs, op.Beta, cs);
+        // c = beta * c (beta = 0: c is not read).
+        if (op.Beta == 0f) new Span<float>(c, count).Clear();
+        else if (op.Beta != 1f)
+            for (int j = 0; j < count; j++) c[j] *= op.Beta;
 
         float* b = op.B + first;
         nint ldb = op.Ldb;
