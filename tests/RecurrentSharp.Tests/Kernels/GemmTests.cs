@@ -225,6 +225,9 @@ public class GemmTests
         Assert.Equal(new float[] { 2, 4, 6, 8, 10, 12 }, c);
         Gemm.Multiply(false, false, 2, 3, 1, 0f, new float[] { float.NaN, 1 }, 1, new float[3], 3, -1f, c, 3);
         Assert.Equal(new float[] { -2, -4, -6, -8, -10, -12 }, c);
+        var empty = Gemm.PackB(false, 0, 3, [], 3);
+        Gemm.Multiply(false, 2, 1f, [], 0, empty, 0.5f, c, 3);
+        Assert.Equal(new float[] { -1, -2, -3, -4, -5, -6 }, c);
     }
 
     [Fact]
