@@ -5,10 +5,15 @@ Same method as RecurrentSharp.Cli/Bench/BenchmarkTimer.cs: 3 warm-up runs, then 
 runs (more while under 0.5 s, at most 200); ms = median; gflops = 2*m*n*k / time.
 Prints one JSON array with the fields name, m, n, k, threads, ms, gflops.
 
-Run (OpenBLAS with OpenMP threads; leave OPENBLAS_CORETYPE unset so it picks its AVX-512 kernels):
-    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/torch_gemm.py
+Run (OpenBLAS with OpenMP threads):
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/torch_gemm.py [threads...]
+The OpenBLAS kernel set in use is printed on stderr. OpenBLAS 0.3.21 does not recognise every
+recent Xeon (e.g. CPU model 207) and then falls back to its SSE3 "Prescott" kernels, ~5x slower;
+OPENBLAS_CORETYPE=SkylakeX selects its AVX-512 kernels.
 Comparison only: never used by the tests.
 """
+import ctypes
+import ctypes.util
 import json
 import os
 import sys
@@ -43,8 +48,23 @@ def median_ms(action, warmup=3, min_runs=10, max_runs=200, min_seconds=0.5):
     return times[n // 2] if n % 2 == 1 else 0.5 * (times[n // 2 - 1] + times[n // 2])
 
 
+def openblas_core():
+    """The OpenBLAS kernel set torch will use (e.g. 'SkylakeX', 'Prescott'), or None."""
+    for name in ("openblas", "blas"):
+        path = ctypes.util.find_library(name)
+        for candidate in filter(None, [path] + [os.path.join(d, "libblas.so.3") for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]):
+            try:
+                lib = ctypes.CDLL(candidate)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                return lib.openblas_get_corename().decode()
+            except (OSError, AttributeError):
+                continue
+    return None
+
+
 def main():
     thread_counts = [int(t) for t in sys.argv[1:]] or ([1, 2] if (os.cpu_count() or 1) >= 2 else [1])
+    print(f"torch {torch.__version__}, OpenBLAS core: {openblas_core()}", file=sys.stderr)
     torch.manual_seed(1)
     results = []
     with torch.no_grad():

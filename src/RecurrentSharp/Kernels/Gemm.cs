@@ -18,8 +18,9 @@ public static unsafe class Gemm
         : GemmPath.Scalar;
 
     /// <summary>
-    /// Products below this many flops (2·m·n·k) run on one thread: waking a second thread costs
-    /// about as much as it saves.
+    /// Products below this many flops (2·m·n·k) run on one thread: below it, handing work to a
+    /// second thread costs about as much as it saves (measured break-even 1-2 MFLOP on 2 cores,
+    /// e.g. 32x256x128).
     /// </summary>
     internal static long SerialFlops = 1 << 21;
 
@@ -84,16 +85,21 @@ public static unsafe class Gemm
         CheckMatrix("B", transposeB ? n : k, transposeB ? k : n, b.Length, ldb);
         int nr = path switch { GemmPath.Vector512 => MicroKernel512.Columns, GemmPath.Vector256 => MicroKernel256.Columns, _ => MicroKernelScalar.Columns };
         var packed = reuse is not null && reuse.Rows == k && reuse.Columns == n && reuse.Path == path ? reuse : new PackedMatrix(k, n, path, nr);
-        int panels = (n + nr - 1) / nr;
+        const int panelsPerPart = 4;
+        int parts = (n + panelsPerPart * nr - 1) / (panelsPerPart * nr);
         fixed (float* pb = b)
         {
             float* source = pb, data = packed.Data;
-            void Panel(int panel) => GemmPacking.PackB(transposeB, source, ldb, panel * nr, Math.Min(nr, n - panel * nr), 0, k, nr,
-                data + (nint)panel * nr * k);
+            void Part(int part)
+            {
+                int col0 = part * panelsPerPart * nr;
+                GemmPacking.PackB(transposeB, source, ldb, col0, Math.Min(panelsPerPart * nr, n - col0), 0, k, nr,
+                    data + (nint)col0 * k, (nint)nr * k);
+            }
             if ((long)k * n < 1 << 16 || KernelThreads.Count == 1)
-                for (int panel = 0; panel < panels; panel++) Panel(panel);
+                for (int part = 0; part < parts; part++) Part(part);
             else
-                KernelThreads.For(panels, Panel);
+                KernelThreads.For(parts, Part);
         }
         return packed;
     }
@@ -121,7 +127,7 @@ public static unsafe class Gemm
                 TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
                 A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
             };
-            if (m == 1 && transposeB) VectorTimesRows(operands);
+            if (m == 1) Gemv.Run(path, operands, 2.0 * n * k < SerialFlops ? 1 : threads);
             else Run(path, operands, threads);
         }
     }
@@ -135,28 +141,6 @@ public static unsafe class Gemm
             case GemmPath.Vector512: GemmDriver<MicroKernel512>.Run(operands, threads); break;
             case GemmPath.Vector256: GemmDriver<MicroKernel256>.Run(operands, threads); break;
             default: GemmDriver<MicroKernelScalar>.Run(operands, threads); break;
-        }
-    }
-
-    /// <summary>
-    /// m = 1 with B stored transposed (n x k): c[j] = alpha * dot(x, B[j, :]) + beta * c[j], one
-    /// contiguous dot product per stored row of B, no packing.
-    /// </summary>
-    private static void VectorTimesRows(in GemmOperands op)
-    {
-        float* x = op.A;
-        if (op.TransposeA && op.Lda != 1)
-        {
-            // A row stored as a column: gather it once.
-            x = GemmScratch.ForThisThread.UnitA.Get(op.K);
-            for (int p = 0; p < op.K; p++) x[p] = op.A[p * op.Lda];
-        }
-        var rows = new ReadOnlySpan<float>(op.B, (int)((op.N - 1) * op.Ldb + op.K));
-        var xs = new ReadOnlySpan<float>(x, op.K);
-        for (int j = 0; j < op.N; j++)
-        {
-            float dot = TensorPrimitives.Dot(xs, rows.Slice((int)(j * op.Ldb), op.K));
-            op.C[j] = op.Beta == 0f ? op.Alpha * dot : op.Alpha * dot + op.Beta * op.C[j];
         }
     }
 

@@ -1,69 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
 /// Copies blocks of op(A) and op(B) into the panel layouts the microkernels read with unit stride:
 /// <list type="bullet">
-/// <item>A panel (MR rows): element (i, p) at <c>dst[p * MR + i]</c>, rows past the matrix are 0.</item>
-/// <item>B panel (NR columns): element (p, j) at <c>dst[p * NR + j]</c>, columns past the matrix are 0.</item>
+/// <item>A panel (MR rows): element (i, p) at <c>panel[p * MR + i]</c>; rows past the block are 0.</item>
+/// <item>B panel (NR columns): element (p, j) at <c>panel[p * NR + j]</c>; columns past the block are 0.</item>
 /// </list>
-/// The transposes are absorbed here: a stored-transposed operand is just read in another order,
-/// so there is no other copy.
+/// One call packs a run of consecutive panels (panel q at <c>dst + q * panelStride</c>) and walks
+/// the stored matrix in its own row order, so reads are long contiguous runs whichever operand is
+/// transposed (reading a 128-byte strip from every row of a 4 KB-wide matrix would miss the
+/// cache and the TLB on almost every row). The transposes are absorbed here: there is no other copy.
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Packs op(A)[row0 .. row0+rows, p0 .. p0+kc] into an <paramref name="mr"/>-row panel.</summary>
-    public static void PackA(bool transposeA, float* a, nint lda, int row0, int rows, int p0, int kc, int mr, float* dst)
+    /// <summary>Packs op(A)[row0 .. row0+rows, p0 .. p0+kc] into ceil(rows / mr) panels of <paramref name="mr"/> rows.</summary>
+    public static void PackA(bool transposeA, float* a, nint lda, int row0, int rows, int p0, int kc, int mr, float* dst, nint panelStride)
     {
-        if (transposeA)
+        // op(A)[i, p] = A[i, p], or A[p, i] when A is stored transposed (then stored rows run along i).
+        if (transposeA) CopyRunsIntoPanels(a + p0 * lda + row0, lda, kc, rows, mr, dst, panelStride);
+        else TransposeIntoPanels(a + row0 * lda + p0, lda, rows, kc, mr, dst, panelStride);
+    }
+
+    /// <summary>Packs op(B)[p0 .. p0+kc, col0 .. col0+cols] into ceil(cols / nr) panels of <paramref name="nr"/> columns.</summary>
+    public static void PackB(bool transposeB, float* b, nint ldb, int col0, int cols, int p0, int kc, int nr, float* dst, nint panelStride)
+    {
+        // op(B)[p, j] = B[p, j], or B[j, p] when B is stored transposed (then stored rows run along p).
+        if (transposeB) TransposeIntoPanels(b + col0 * ldb + p0, ldb, cols, kc, nr, dst, panelStride);
+        else CopyRunsIntoPanels(b + p0 * ldb + col0, ldb, kc, cols, nr, dst, panelStride);
+    }
+
+    /// <summary>
+    /// Stored rows p = 0..steps-1 each hold a run of <paramref name="width"/> panel entries:
+    /// <c>panel[q][p * w + t] = src[p * ld + q * w + t]</c>, zero past <paramref name="width"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRunsIntoPanels(float* src, nint ld, int steps, int width, int w, float* dst, nint panelStride)
+    {
+        int panels = (width + w - 1) / w;
+        for (int p = 0; p < steps; p++)
         {
-            // op(A)[i, p] = A[p, i]: each step p is a contiguous run of the stored row p.
-            for (int p = 0; p < kc; p++)
+            float* row = src + p * ld;
+            for (int q = 0; q < panels; q++)
             {
-                float* src = a + (p0 + p) * lda + row0;
-                float* d = dst + (nint)p * mr;
-                new ReadOnlySpan<float>(src, rows).CopyTo(new Span<float>(d, rows));
-                for (int i = rows; i < mr; i++) d[i] = 0f;
+                int count = Math.Min(w, width - q * w);
+                float* d = dst + q * panelStride + (nint)p * w;
+                Copy(row + q * w, d, count);
+                for (int t = count; t < w; t++) d[t] = 0f;
             }
-        }
-        else
-        {
-            // op(A)[i, p] = A[i, p]: read each stored row, write it down a column of the panel.
-            for (int i = 0; i < rows; i++)
-            {
-                float* src = a + (row0 + i) * lda + p0;
-                float* d = dst + i;
-                for (int p = 0; p < kc; p++) d[(nint)p * mr] = src[p];
-            }
-            for (int i = rows; i < mr; i++)
-                for (int p = 0; p < kc; p++) dst[(nint)p * mr + i] = 0f;
         }
     }
 
-    /// <summary>Packs op(B)[p0 .. p0+kc, col0 .. col0+cols] into an <paramref name="nr"/>-column panel.</summary>
-    public static void PackB(bool transposeB, float* b, nint ldb, int col0, int cols, int p0, int kc, int nr, float* dst)
+    /// <summary>d[0..count) = s[0..count), in the widest vectors the CPU accelerates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* s, float* d, int count)
     {
-        if (!transposeB)
+        int t = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; t + 16 <= count; t += 16) Vector512.Store(Vector512.Load(s + t), d + t);
+        if (Vector256.IsHardwareAccelerated)
+            for (; t + 8 <= count; t += 8) Vector256.Store(Vector256.Load(s + t), d + t);
+        if (Vector128.IsHardwareAccelerated)
+            for (; t + 4 <= count; t += 4) Vector128.Store(Vector128.Load(s + t), d + t);
+        for (; t < count; t++) d[t] = s[t];
+    }
+
+    /// <summary>
+    /// Stored rows t = 0..width-1 each run along the panel's steps:
+    /// <c>panel[t / w][p * w + t % w] = src[t * ld + p]</c>, zero for t past <paramref name="width"/>.
+    /// Blocks of 4 rows x 4 steps are transposed in registers, so each store writes four panel
+    /// entries; within a panel, steps are the outer loop, so the panel is written front to back
+    /// while its w source rows are read side by side. Rows and steps left over go one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeIntoPanels(float* src, nint ld, int width, int steps, int w, float* dst, nint panelStride)
+    {
+        int panels = (width + w - 1) / w;
+        for (int q = 0; q < panels; q++)
         {
-            // op(B)[p, j] = B[p, j]: each step p copies a contiguous run of stored row p.
-            for (int p = 0; p < kc; p++)
+            float* panel = dst + q * panelStride;
+            int t0 = q * w, rows = Math.Min(w, width - t0);
+            int t = 0;
+            if (Sse.IsSupported && w % 4 == 0)
             {
-                float* src = b + (p0 + p) * ldb + col0;
-                float* d = dst + (nint)p * nr;
-                new ReadOnlySpan<float>(src, cols).CopyTo(new Span<float>(d, cols));
-                for (int j = cols; j < nr; j++) d[j] = 0f;
+                int p = 0;
+                for (; p + 4 <= steps; p += 4)
+                {
+                    for (t = 0; t + 4 <= rows; t += 4)
+                    {
+                        // [r0[p..p+3]; r1; r2; r3] -> panel steps p..p+3, columns t..t+3.
+                        float* r0 = src + (t0 + t) * ld + p;
+                        var x0 = Sse.LoadVector128(r0);
+                        var x1 = Sse.LoadVector128(r0 + ld);
+                        var x2 = Sse.LoadVector128(r0 + 2 * ld);
+                        var x3 = Sse.LoadVector128(r0 + 3 * ld);
+                        var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
+                        var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
+                        var lo23 = Sse.UnpackLow(x2, x3);
+                        var hi23 = Sse.UnpackHigh(x2, x3);
+                        float* d = panel + (nint)p * w + t;
+                        Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
+                        Sse.Store(d + w, Sse.MoveHighToLow(lo23, lo01));
+                        Sse.Store(d + 2 * w, Sse.MoveLowToHigh(hi01, hi23));
+                        Sse.Store(d + 3 * w, Sse.MoveHighToLow(hi23, hi01));
+                    }
+                }
+                // Steps left over, for the rows done in blocks.
+                for (int r = 0; r < t; r++)
+                    for (int pp = p; pp < steps; pp++) panel[(nint)pp * w + r] = src[(t0 + r) * ld + pp];
             }
-        }
-        else
-        {
-            // op(B)[p, j] = B[j, p]: read each stored row j, write it down a column of the panel.
-            for (int j = 0; j < cols; j++)
+            // Rows left over (and the zero rows past the matrix), one by one.
+            for (; t < w; t++)
             {
-                float* src = b + (col0 + j) * ldb + p0;
-                float* d = dst + j;
-                for (int p = 0; p < kc; p++) d[(nint)p * nr] = src[p];
+                float* d = panel + t;
+                if (t < rows)
+                {
+                    float* row = src + (t0 + t) * ld;
+                    for (int p = 0; p < steps; p++) d[(nint)p * w] = row[p];
+                }
+                else
+                {
+                    for (int p = 0; p < steps; p++) d[(nint)p * w] = 0f;
+                }
             }
-            for (int j = cols; j < nr; j++)
-                for (int p = 0; p < kc; p++) dst[(nint)p * nr + j] = 0f;
         }
     }
 }

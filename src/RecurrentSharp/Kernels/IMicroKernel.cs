@@ -4,7 +4,7 @@ namespace RecurrentSharp.Kernels;
 /// The innermost piece of <see cref="Gemm"/>: one register tile of C,
 /// <c>C[rows x Columns] = alpha * A[rows x kc] * B[kc x Columns] + beta * C</c>, where A is a
 /// packed row panel (element (i, p) at <c>a[p * aStride + i]</c>) and B a packed column panel
-/// (element (p, j) at <c>b[p * bStride + j]</c>). The accumulators stay in registers for the whole
+/// (element (p, j) at <c>b[p * Columns + j]</c>). The accumulators stay in registers for the whole
 /// kc loop; C is read (unless beta is 0) and written once, at the end.
 /// Implemented by structs so that the blocked driver is compiled once per kernel, with the calls inlined.
 /// </summary>
@@ -20,7 +20,7 @@ internal unsafe interface IMicroKernel
     static abstract GemmPath Path { get; }
 
     /// <summary>Computes rows 0..rows-1 (rows &lt;= MR) of the tile and writes them to C.</summary>
-    static abstract void Multiply(int rows, int kc, float* a, nint aStride, float* b, nint bStride,
+    static abstract void Multiply(int rows, int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta);
 }
 

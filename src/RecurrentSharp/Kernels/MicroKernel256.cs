@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecurrentSharp.Kernels;
 
@@ -14,25 +15,26 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
     public static int Columns => 16;
     public static GemmPath Path => GemmPath.Vector256;
 
-    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b, nint bStride,
+    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta)
     {
         switch (rows)
         {
-            case 6: Tile<R6>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 5: Tile<R5>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 4: Tile<R4>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 3: Tile<R3>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            case 2: Tile<R2>(kc, a, aStride, b, bStride, c, ldc, alpha, beta); break;
-            default: SingleRow(kc, a, aStride, b, bStride, c, alpha, beta); break;
+            case 6: Tile<R6>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 5: Tile<R5>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 4: Tile<R4>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 3: Tile<R3>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            case 2: Tile<R2>(kc, a, aStride, b, c, ldc, alpha, beta); break;
+            default: SingleRow(kc, a, aStride, b, c, alpha, beta); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(int kc, float* a, nint aStride, float* b, nint bStride,
+    private static void Tile<TRows>(int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta) where TRows : struct, IRowCount
     {
         int r = TRows.Value;
+        PrefetchTile(c, ldc, r);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -47,7 +49,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
             if (r > 4) { ai = Vector256.Create(a[4]); c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41); }
             if (r > 5) { ai = Vector256.Create(a[5]); c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51); }
             a += aStride;
-            b += bStride;
+            b += 16;
         }
         // C_i = alpha * c_i + beta * C_i
         var va = Vector256.Create(alpha);
@@ -61,7 +63,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
 
     /// <summary>One row: four steps of p at once on 8 accumulators, to hide the FMA latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SingleRow(int kc, float* a, nint aStride, float* b, nint bStride, float* c, float alpha, float beta)
+    private static void SingleRow(int kc, float* a, nint aStride, float* b, float* c, float alpha, float beta)
     {
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         int p = 0;
@@ -70,25 +72,41 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
             var a0 = Vector256.Create(a[0]);
             s0 = Fma(a0, Vector256.Load(b), s0); s1 = Fma(a0, Vector256.Load(b + 8), s1);
             var a1 = Vector256.Create(a[aStride]);
-            s2 = Fma(a1, Vector256.Load(b + bStride), s2); s3 = Fma(a1, Vector256.Load(b + bStride + 8), s3);
+            s2 = Fma(a1, Vector256.Load(b + 16), s2); s3 = Fma(a1, Vector256.Load(b + 24), s3);
             var a2 = Vector256.Create(a[2 * aStride]);
-            s4 = Fma(a2, Vector256.Load(b + 2 * bStride), s4); s5 = Fma(a2, Vector256.Load(b + 2 * bStride + 8), s5);
+            s4 = Fma(a2, Vector256.Load(b + 32), s4); s5 = Fma(a2, Vector256.Load(b + 40), s5);
             var a3 = Vector256.Create(a[3 * aStride]);
-            s6 = Fma(a3, Vector256.Load(b + 3 * bStride), s6); s7 = Fma(a3, Vector256.Load(b + 3 * bStride + 8), s7);
+            s6 = Fma(a3, Vector256.Load(b + 48), s6); s7 = Fma(a3, Vector256.Load(b + 56), s7);
             a += 4 * aStride;
-            b += 4 * bStride;
+            b += 64;
         }
         for (; p < kc; p++)
         {
             var a0 = Vector256.Create(a[0]);
             s0 = Fma(a0, Vector256.Load(b), s0); s1 = Fma(a0, Vector256.Load(b + 8), s1);
             a += aStride;
-            b += bStride;
+            b += 16;
         }
         Store(c, (s0 + s2) + (s4 + s6), (s1 + s3) + (s5 + s7), Vector256.Create(alpha), beta);
     }
 
     /// <summary>x * y + z; fused where the CPU has FMA (every AVX2 CPU we know of), else multiply then add.</summary>
+    /// <summary>
+    /// Asks for the C tile's cache lines now, so that the write-back after the kc loop does not
+    /// stall on memory (C of a large product is far out of cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + 15);   // 64 bytes: one cache line, two when C is not 64-byte aligned
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fma(Vector256<float> x, Vector256<float> y, Vector256<float> z) => Vector256.MultiplyAddEstimate(x, y, z);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
@@ -10,7 +11,8 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
     public static int Columns => 8;
     public static GemmPath Path => GemmPath.Scalar;
 
-    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b, nint bStride,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply(int rows, int kc, float* a, nint aStride, float* b,
         float* c, nint ldc, float alpha, float beta)
     {
         float* sum = stackalloc float[4 * 8];
@@ -25,7 +27,7 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
                 for (int j = 0; j < 8; j++) row[j] += aip * b[j];
             }
             a += aStride;
-            b += bStride;
+            b += 8;
         }
         for (int i = 0; i < rows; i++)
         {

@@ -150,6 +150,34 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Single_row_products_are_right_at_every_alignment(string pathName)
+    {
+        // The vector-matrix product peels columns up to a 64-byte boundary of B: start B and C at
+        // every offset within a cache line, with row strides that keep or break that alignment.
+        var path = Enum.Parse<GemmPath>(pathName);
+        var r = new RandomGenerator(77);
+        foreach (var (n, k, ldb) in new[] { (100, 9, 100), (100, 9, 112), (37, 5, 40), (7, 3, 7) })
+            foreach (bool transposeB in new[] { false, true })
+                for (int offset = 0; offset < 17; offset++)
+                {
+                    int bRows = transposeB ? n : k, bCols = transposeB ? k : n, ld = Math.Max(ldb, bCols);
+                    var bBuffer = Tensor.RandomNormal(r, 0, 1, offset + bRows * ld).ToArray();
+                    var x = Tensor.RandomNormal(r, 0, 1, k).ToArray();
+                    var cBuffer = Tensor.RandomNormal(r, 0, 1, offset + n).ToArray();
+                    var expected = new float[n];
+                    for (int j = 0; j < n; j++)
+                    {
+                        double s = 0;
+                        for (int p = 0; p < k; p++) s += (double)x[p] * bBuffer[offset + (transposeB ? j * ld + p : p * ld + j)];
+                        expected[j] = (float)(2.0 * s + 0.5 * cBuffer[offset + j]);
+                    }
+                    Gemm.Multiply(path, 1, false, transposeB, 1, n, k, 2f, x, k, bBuffer.AsSpan(offset), ld, 0.5f, cBuffer.AsSpan(offset), n);
+                    TensorAssert.Close(expected, cBuffer.AsSpan(offset, n), 1e-5 * Math.Sqrt(k), $"{path} n={n} k={k} ldb={ld} tB={transposeB} offset={offset}");
+                }
+    }
+
     [Fact]
     public void PackB_refills_a_matching_packed_matrix_in_place()
     {
@@ -197,6 +225,9 @@ public class GemmTests
         Assert.Equal(new float[] { 2, 4, 6, 8, 10, 12 }, c);
         Gemm.Multiply(false, false, 2, 3, 1, 0f, new float[] { float.NaN, 1 }, 1, new float[3], 3, -1f, c, 3);
         Assert.Equal(new float[] { -2, -4, -6, -8, -10, -12 }, c);
+        var empty = Gemm.PackB(false, 0, 3, [], 3);
+        Gemm.Multiply(false, 2, 1f, [], 0, empty, 0.5f, c, 3);
+        Assert.Equal(new float[] { -1, -2, -3, -4, -5, -6 }, c);
     }
 
     [Fact]
