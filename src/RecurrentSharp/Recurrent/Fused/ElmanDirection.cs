@@ -40,13 +40,14 @@ internal sealed class ElmanDirection : DirectionPass
         // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
         ProjectInputs(hidden, H, Weights.CombinedBias());
         var h = (float[])initial.Clone();
+        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, H);
         for (int s = 0; s < Steps; s++)
         {
             int t = StepAt(s);
             var a = hidden.AsSpan(t * B * H, B * H);
             if (KeepActivations) h.CopyTo(previous.AsSpan(t * B * H, B * H));
             // a_t += h_{t-1} W_hhᵀ
-            Gemm.Multiply(false, true, B, H, H, 1f, h, H, Weights.HiddenWeights, H, 1f, a, H);
+            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 1f, a, H);
             Activate(a);
             for (int b = 0; b < B; b++)
                 if (IsActive(t, b)) a.Slice(b * H, H).CopyTo(h.AsSpan(b * H, H));
@@ -72,6 +73,7 @@ internal sealed class ElmanDirection : DirectionPass
         var dh = StateOrZeros(finalHiddenGrad, B * H);
         var dPre = new float[Steps * B * H];           // da_t for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
+        using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, H);
         for (int s = Steps - 1; s >= 0; s--)
         {
             int t = StepAt(s);
@@ -84,7 +86,7 @@ internal sealed class ElmanDirection : DirectionPass
                 ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
             }
             // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
-            Gemm.Multiply(false, false, B, H, H, 1f, da, H, Weights.HiddenWeights, H, 0f, dhPrev, H);
+            Gemm.Multiply(false, B, 1f, da, H, whh.Matrix, 0f, dhPrev, H);
             for (int b = 0; b < B; b++)
                 if (IsActive(t, b)) dhPrev.AsSpan(b * H, H).CopyTo(dh.AsSpan(b * H, H));
         }

@@ -53,6 +53,9 @@ internal sealed class GruDirection : DirectionPass
 
         // Gx = X W_ihᵀ + b_ih for all steps at once
         ProjectInputs(inputSide, GH, Weights.InputBias);
+        int hRows = resetAfter ? GH : 2 * H;
+        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows);
+        using var whnT = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 2 * H, H);   // Cho's separate n product
         for (int s = 0; s < Steps; s++)
         {
             int t = StepAt(s);
@@ -61,8 +64,7 @@ internal sealed class GruDirection : DirectionPass
             if (KeepActivations) h.CopyTo(previousH.AsSpan(t * B * H, B * H));
 
             // Gh = h_{t-1} W_hhᵀ + b_hh (Cho: only the r and z rows here)
-            int hRows = resetAfter ? GH : 2 * H;
-            Gemm.Multiply(false, true, B, hRows, H, 1f, h, H, Weights.HiddenWeights, H, 0f, hidSide, GH);
+            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 0f, hidSide, GH);
             for (int b = 0; b < B; b++)
             {
                 var row = hidSide.AsSpan(b * GH, hRows);
@@ -82,7 +84,7 @@ internal sealed class GruDirection : DirectionPass
                 for (int b = 0; b < B; b++)
                     TensorPrimitives.Multiply(gx.Slice(b * GH, H), h.AsSpan(b * H, H), rh.AsSpan(b * H, H));
                 if (KeepActivations) rh.CopyTo(resetHidden.AsSpan(t * B * H, B * H));
-                Gemm.Multiply(false, true, B, H, H, 1f, rh, H, Weights.HiddenWeights[(2 * H * H)..], H, 0f, hn, H);
+                Gemm.Multiply(false, B, 1f, rh, H, whnT.Matrix, 0f, hn, H);
                 if (!hiddenBias.IsEmpty)
                     for (int b = 0; b < B; b++) TensorPrimitives.Add(hn.Slice(b * H, H), hiddenBias[(2 * H)..], hn.Slice(b * H, H));
             }
@@ -117,6 +119,9 @@ internal sealed class GruDirection : DirectionPass
         var dhPrev = new float[B * H];
         var dRh = new float[B * H];
         var work = new float[H];
+        int hRows = resetAfter ? GH : 2 * H;
+        using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, hRows);
+        using var whn = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 2 * H, H);
 
         for (int s = Steps - 1; s >= 0; s--)
         {
@@ -163,7 +168,7 @@ internal sealed class GruDirection : DirectionPass
             if (!resetAfter)
             {
                 // d(r⊙h) = dn_pre W_hn ;  dr_pre = d(r⊙h) ⊙ h_{t-1} ⊙ r(1 - r) ;  dh_{t-1} += d(r⊙h) ⊙ r
-                Gemm.Multiply(false, false, B, H, H, 1f, stepGh[(2 * H)..], GH, Weights.HiddenWeights[(2 * H * H)..], H, 0f, dRh, H);
+                Gemm.Multiply(false, B, 1f, stepGh[(2 * H)..], GH, whn.Matrix, 0f, dRh, H);
                 for (int b = 0; b < B; b++)
                 {
                     if (!IsActive(t, b)) continue;
@@ -182,8 +187,7 @@ internal sealed class GruDirection : DirectionPass
                     if (IsActive(t, b)) stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
             }
             // dh_{t-1} += dGh W_hh over the rows the h-side product used
-            int hRows = resetAfter ? GH : 2 * H;
-            Gemm.Multiply(false, false, B, H, hRows, 1f, stepGh, GH, Weights.HiddenWeights, H, 0f, dhPrev, H);
+            Gemm.Multiply(false, B, 1f, stepGh, GH, whh.Matrix, 0f, dhPrev, H);
             for (int b = 0; b < B; b++)
             {
                 if (!IsActive(t, b)) continue;

@@ -17,6 +17,9 @@ internal sealed record LayerWeights(Tensor InputWeightTensor, Tensor HiddenWeigh
     public ReadOnlySpan<float> Peephole => PeepholeTensor is null ? default : PeepholeTensor.Data;
     public bool HasBias => InputBiasTensor is not null;
 
+    /// <summary>Packed copies of W_hh for the per-step products, refilled at each pass.</summary>
+    public PackedWeightCache Packed { get; } = new();
+
     /// <summary>b_ih + b_hh (empty without biases): Elman and LSTM add both to every input projection.</summary>
     public float[] CombinedBias()
     {

@@ -73,6 +73,7 @@ internal sealed class LstmDirection : DirectionPass
 
         // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
         ProjectInputs(activations, GH, Weights.CombinedBias());
+        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, GH);
         for (int s = 0; s < Steps; s++)
         {
             int t = StepAt(s);
@@ -83,7 +84,7 @@ internal sealed class LstmDirection : DirectionPass
                 c.CopyTo(previousC.AsSpan(t * B * H, B * H));
             }
             // a_t += h_{t-1} W_hhᵀ
-            Gemm.Multiply(false, true, B, GH, H, 1f, h, H, Weights.HiddenWeights, H, 1f, a, GH);
+            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 1f, a, GH);
             for (int b = 0; b < B; b++)
             {
                 if (!IsActive(t, b)) continue;
@@ -135,6 +136,7 @@ internal sealed class LstmDirection : DirectionPass
         var dhPrev = new float[B * H];
         var work = new float[H];
         var cNow = new float[H];
+        using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, GH);
 
         for (int s = Steps - 1; s >= 0; s--)
         {
@@ -211,7 +213,7 @@ internal sealed class LstmDirection : DirectionPass
                 }
             }
             // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
-            Gemm.Multiply(false, false, B, H, GH, 1f, dGates.AsSpan(t * B * GH, B * GH), GH, Weights.HiddenWeights, H, 0f, dhPrev, H);
+            Gemm.Multiply(false, B, 1f, dGates.AsSpan(t * B * GH, B * GH), GH, whh.Matrix, 0f, dhPrev, H);
             for (int b = 0; b < B; b++)
                 if (IsActive(t, b)) dhPrev.AsSpan(b * H, H).CopyTo(dh.AsSpan(b * H, H));
         }
