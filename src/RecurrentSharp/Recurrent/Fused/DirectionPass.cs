@@ -107,6 +107,16 @@ internal abstract class DirectionPass
         }
     }
 
+    /// <summary>
+    /// Copies the rows (B, H) of <paramref name="source"/> into <paramref name="state"/> for the sequences
+    /// active at step <paramref name="t"/>; the others keep their state (the carry past a sequence's end).
+    /// </summary>
+    protected void UpdateActiveRows(int t, ReadOnlySpan<float> source, Span<float> state)
+    {
+        for (int b = 0; b < Batch; b++)
+            if (IsActive(t, b)) source.Slice(b * Hidden, Hidden).CopyTo(state.Slice(b * Hidden, Hidden));
+    }
+
     /// <summary>dh_b += dy[t, b] for the active rows (padded steps carry no output gradient).</summary>
     protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column)
     {

@@ -49,8 +49,7 @@ internal sealed class ElmanDirection : DirectionPass
             // a_t += h_{t-1} W_hhᵀ
             Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 1f, a, H);
             Activate(a);
-            for (int b = 0; b < B; b++)
-                if (IsActive(t, b)) a.Slice(b * H, H).CopyTo(h.AsSpan(b * H, H));
+            UpdateActiveRows(t, a, h);
             WriteOutput(t, h, output, outputWidth, column);
         }
         FinalHidden = h;
@@ -87,8 +86,7 @@ internal sealed class ElmanDirection : DirectionPass
             }
             // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
             Gemm.Multiply(false, B, 1f, da, H, whh.Matrix, 0f, dhPrev, H);
-            for (int b = 0; b < B; b++)
-                if (IsActive(t, b)) dhPrev.AsSpan(b * H, H).CopyTo(dh.AsSpan(b * H, H));
+            UpdateActiveRows(t, dhPrev, dh);
         }
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go
         Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 1f, gradients.HiddenWeights, H);

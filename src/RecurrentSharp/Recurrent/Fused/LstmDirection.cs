@@ -214,8 +214,7 @@ internal sealed class LstmDirection : DirectionPass
             }
             // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
             Gemm.Multiply(false, B, 1f, dGates.AsSpan(t * B * GH, B * GH), GH, whh.Matrix, 0f, dhPrev, H);
-            for (int b = 0; b < B; b++)
-                if (IsActive(t, b)) dhPrev.AsSpan(b * H, H).CopyTo(dh.AsSpan(b * H, H));
+            UpdateActiveRows(t, dhPrev, dh);
         }
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
         Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 1f, gradients.HiddenWeights, H);
