@@ -162,7 +162,7 @@ internal sealed unsafe class Gemv : ParallelJob
                 Vector128.Store(Vector128.MultiplyAddEstimate(v3, Vector128.Load(r3 + j), sum), c + j);
             }
         }
-        for (; j < head; j++) c[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
+        for (; j < head; j++) c[j] = AddFour(c[j], s0, r0[j], s1, r1[j], s2, r2[j], s3, r3[j]);
         if (path == GemmPath.Vector512)
         {
             Vector512<float> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
@@ -185,6 +185,18 @@ internal sealed unsafe class Gemv : ParallelJob
                 Vector256.Store(Vector256.MultiplyAddEstimate(v3, Vector256.Load(r3 + j), sum), c + j);
             }
         }
-        for (; j < count; j++) c[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
+        for (; j < count; j++) c[j] = AddFour(c[j], s0, r0[j], s1, r1[j], s2, r2[j], s3, r3[j]);
     }
+
+    /// <summary>
+    /// c + s0 r0 + s1 r1 + s2 r2 + s3 r3 as a chain of multiply-adds in the same order and with the same
+    /// rounding as the vector loops, so a column's result does not depend on whether the memory
+    /// alignment put it in the peeled head, a vector or the tail (results must not change from run to run).
+    /// </summary>
+    private static float AddFour(float c, float s0, float r0, float s1, float r1, float s2, float r2, float s3, float r3) =>
+        MultiplyAdd(s3, r3, MultiplyAdd(s2, r2, MultiplyAdd(s1, r1, MultiplyAdd(s0, r0, c))));
+
+    /// <summary>a·b + c rounded like Vector128/256.MultiplyAddEstimate on this machine (fused when FMA exists).</summary>
+    private static float MultiplyAdd(float a, float b, float c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 }
