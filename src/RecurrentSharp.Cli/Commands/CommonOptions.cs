@@ -30,6 +30,7 @@ internal sealed class CommonOptions
     public Option<string?> Column { get; } = new("--column") { Description = "timeseries: the CSV column to forecast." };
     public Option<int?> Season { get; } = new("--season") { Description = "timeseries: the season length of the seasonal-naive baseline." };
     public Option<int?> Horizon { get; } = new("--horizon") { Description = "timeseries: steps ahead to forecast." };
+    public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
 
     public void AddTo(Command command, bool training)
@@ -43,6 +44,7 @@ internal sealed class CommonOptions
         if (!training) return;
         foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text })
             command.Options.Add(option);
+        command.Options.Add(Window);
     }
 
     public TaskOptions Read(ParseResult parse)
@@ -53,6 +55,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(Season) is { } season) extra["season"] = season.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Horizon) is { } horizon) extra["horizon"] = horizon.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
+        if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
             DataPath = parse.GetValue(Data),

@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text;
+using RecurrentSharp.Data;
+using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Tasks.Common;
+using RecurrentSharp.Tensors;
+using RecurrentSharp.Training;
+using RecurrentSharp.Training.Metrics;
+
+namespace RecurrentSharp.Tasks.CharLm;
+
+/// <summary>
+/// A character-level language model (char-rnn, Karpathy 2015) on any UTF-8 text file: a Unicode character
+/// (code point) is the unit, the last 10% of the text is the validation part, and training is truncated
+/// BPTT over the text cut into parallel streams (the state is carried from window to window and detached).
+/// Built-in corpora: tiny shakespeare (default), the Jay Chou lyrics, the Tang poems (chinese-poetry JSON).
+/// </summary>
+public sealed class CharLmTask : ApplicationTask
+{
+    /// <summary>The corpora chosen with <c>--text</c> when <c>--data</c> gives no file.</summary>
+    private static readonly Dictionary<string, string[]> Corpora = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["shakespeare"] = ["text/tinyshakespeare/input.txt"],
+        ["jaychou"] = ["text/jaychou_lyrics/jaychou_lyrics.txt"],
+        ["tang"] = ["text/chinese-poetry/poet.tang.0.json", "text/chinese-poetry/poet.tang.1000.json", "text/chinese-poetry/poet.tang.2000.json",
+            "text/chinese-poetry/poet.tang.3000.json", "text/chinese-poetry/poet.tang.4000.json"],
+    };
+
+    private const double ValidationFraction = 0.1;
+    private const int ValidationStreams = 32;
+    private const int DefaultWindow = 100;
+    private static readonly TrainingDefaults Defaults = new(Epochs: 7, BatchSize: 64, LearningRate: 2e-3, Clip: 5.0);
+
+    /// <inheritdoc/>
+    public override string Name => "charlm";
+
+    /// <inheritdoc/>
+    public override string Summary => "Character-level LSTM language model on any UTF-8 text (tiny shakespeare by default; --text jaychou|tang); target <= 1.60 nats/char on the last 10%";
+
+    /// <inheritdoc/>
+    public override TaskResult Train(TaskOptions options, TaskContext context)
+    {
+        var (source, text) = ReadCorpus(options, context);
+        var vocabulary = CharacterVocabulary.Build(text);
+        int[] ids = Encode(vocabulary, text, options.Limit);
+        int split = SlidingWindows.SplitPoint(ids.Length, ValidationFraction);
+        int[] train = ids[..split], validation = ids[split..];
+
+        int batchSize = options.BatchSize ?? Defaults.BatchSize;
+        int window = WindowOption(options);
+        int epochs = options.Epochs ?? Defaults.Epochs;
+        var random = new RandomGenerator(options.Seed);
+        var config = new CharLanguageModelConfig(vocabulary.Count, EmbeddingSize: 64, HiddenSize: options.Hidden ?? 512, Cell: options.Cell ?? "lstm",
+            Layers: options.Layers ?? 1, Dropout: options.Dropout ?? 0f);
+        var model = new CharLanguageModel(config, random);
+        var batches = new TruncatedBpttBatches(train, Math.Min(batchSize, Math.Max(1, train.Length / 2)), window);
+        context.Log($"charlm: {source}: {train.Length:N0} training, {validation.Length:N0} validation characters; vocabulary {vocabulary.Count}; " +
+            $"{batches.BatchSize} streams x {batches.StepsPerStream:N0} steps, {batches.WindowCount} windows of {window} per epoch; {model.ParameterCount:N0} parameters");
+
+        double learningRate = options.LearningRate ?? Defaults.LearningRate;
+        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), learningRate);
+        double clip = options.Clip ?? Defaults.Clip;
+        // Cosine decay from lr to lr/10, one step per epoch, reaching lr/10 in the last epoch.
+        var schedule = new CosineAnnealingLR(optimizer, tMax: Math.Max(1, epochs - 1), etaMin: learningRate / 10);
+        var trainer = new Trainer<int>(model, optimizer, random, w =>
+        {
+            var batch = batches.Window(w);
+            var loss = Losses.CrossEntropy(model.Forward(batch.Inputs, batch.Length, batch.BatchSize), batch.Targets);
+            return new(loss, batch.Targets.Length);
+        }, new TrainerOptions
+        {
+            Epochs = epochs,
+            ClipNorm = clip > 0 ? clip : null,
+            Scheduler = schedule,
+            Monitor = new MetricMonitor("loss", Maximize: false),
+            CheckpointPath = options.CheckpointPath,
+        });
+        var history = trainer.Fit(
+            _ =>
+            {
+                // Windows in text order (never shuffled: window w+1 continues window w); each epoch starts from a zero state.
+                model.ResetState();
+                return Enumerable.Range(0, batches.WindowCount).ToArray();
+            },
+            () => Figures(MeanNats(model, validation, window)),
+            context.ProgressFor(Name), context.Cancellation);
+        if (history.Message is not null) context.Log(history.Message);
+
+        var result = Report(MeanNats(model, validation, window));
+        result.Histories[config.Cell] = history;
+        result.Figures["train_chars"] = train.Length;
+        result.Figures["vocabulary"] = vocabulary.Count;
+        result.Figures["epochs"] = history.Epochs.Count;
+        result.Figures["seconds"] = history.Epochs.Sum(e => e.Seconds);
+        result.Figures["corpus"] = source;
+        result.Figures["stopped"] = history.StopReason.ToString();
+        string sample = GenerateText(model, vocabulary, new GenerationOptions("", 200, 0.8, options.Seed));
+        result.Lines.Add("sample (temperature 0.8):");
+        result.Lines.AddRange(sample.Split('\n'));
+
+        string path = options.OutputPath ?? $"{Name}.safetensors";
+        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        {
+            ["vocabulary"] = vocabulary.ToJson(),
+            ["corpus"] = source,
+            ["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["window"] = window.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        });
+        result.ModelPath = path;
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
+    {
+        var (model, vocabulary) = Load(saved);
+        int window = int.Parse(saved.Require("window"), CultureInfo.InvariantCulture);
+        int[] ids;
+        string source;
+        if (options.DataPath is { } path && File.Exists(path))
+        {
+            // Every character of the given file.
+            (source, var text) = ReadCorpus(options, context);
+            ids = vocabulary.Encode(text);
+            if (ids.Length < 2) throw new DataFormatException(path, null, "holds fewer than 2 characters: nothing to predict");
+        }
+        else
+        {
+            // The validation part (last 10%) of the corpus the model was trained on.
+            source = saved.Require("corpus");
+            string limit = saved.Require("limit");
+            var text = ReadCorpusOf(source, options, context);
+            ids = vocabulary.Encode(text);
+            if (limit.Length > 0) ids = ids[..Math.Min(ids.Length, int.Parse(limit, CultureInfo.InvariantCulture))];
+            ids = ids[SlidingWindows.SplitPoint(ids.Length, ValidationFraction)..];
+        }
+        var result = Report(MeanNats(model, ids, window));
+        result.Figures["corpus"] = source;
+        result.Figures["unknown_chars"] = ids.Count(id => id == Vocabulary.UnknownId);
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public override string Generate(SavedModel saved, GenerationOptions options)
+    {
+        var (model, vocabulary) = Load(saved);
+        return GenerateText(model, vocabulary, options);
+    }
+
+    /// <summary>The prime followed by sampled characters; an empty prime starts after a newline (or the most frequent character).</summary>
+    private static string GenerateText(CharLanguageModel model, CharacterVocabulary vocabulary, GenerationOptions options)
+    {
+        int[] prime = vocabulary.Encode(options.Prime);
+        if (prime.Length == 0)
+        {
+            int newline = vocabulary.IdOf(new Rune('\n'));
+            prime = [newline != Vocabulary.UnknownId ? newline : vocabulary.Tokens.SpecialCount];
+        }
+        var reserved = Enumerable.Range(0, vocabulary.Tokens.SpecialCount).ToHashSet();
+        var sampled = model.Sample(prime, options.Length, options.Temperature, new RandomGenerator(options.Seed), reserved);
+        return options.Prime + vocabulary.Decode(sampled);
+    }
+
+    /// <summary>
+    /// The mean negative log-likelihood −(1/N) Σ log p(x_(t+1) | x_≤t) in nats per character over
+    /// <paramref name="ids"/>, read as up to 32 parallel streams (each from a zero state) in windows.
+    /// </summary>
+    private static double MeanNats(CharLanguageModel model, int[] ids, int window)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        using var noGrad = new Autograd.NoGradScope();
+        var batches = new TruncatedBpttBatches(ids, Math.Max(1, Math.Min(ValidationStreams, ids.Length / 2)), window);
+        model.ResetState();
+        double sum = 0;
+        long count = 0;
+        for (int w = 0; w < batches.WindowCount; w++)
+        {
+            var batch = batches.Window(w);
+            var logits = model.Forward(batch.Inputs, batch.Length, batch.BatchSize);
+            sum += Losses.CrossEntropy(logits, batch.Targets, reduction: Reduction.Sum).Item();
+            count += batch.Targets.Length;
+        }
+        model.ResetState();
+        model.Train(wasTraining);
+        return sum / Math.Max(1, count);
+    }
+
+    /// <summary>Loss in nats, bits per character (nats / ln 2) and perplexity (e^nats).</summary>
+    private static Dictionary<string, double> Figures(double nats) => new()
+    {
+        ["loss"] = nats,
+        ["bits_per_char"] = LanguageModelMetrics.BitsPerCharacter(nats),
+        ["perplexity"] = LanguageModelMetrics.Perplexity(nats),
+    };
+
+    private TaskResult Report(double nats)
+    {
+        var result = new TaskResult(Name, "val_loss_nats", nats);
+        foreach (var (key, value) in Figures(nats))
+            if (key != "loss") result.Figures[key] = value;
+        result.Lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"validation: {nats:F4} nats/char, {LanguageModelMetrics.BitsPerCharacter(nats):F4} bits/char, perplexity {LanguageModelMetrics.Perplexity(nats):F3}"));
+        return result;
+    }
+
+    /// <summary>The character ids of the text (at most <paramref name="limit"/>); too short a text is an error.</summary>
+    private static int[] Encode(CharacterVocabulary vocabulary, string text, int? limit)
+    {
+        int[] ids = vocabulary.Encode(text);
+        if (limit is { } n) ids = ids[..Math.Min(ids.Length, Math.Max(0, n))];
+        if (ids.Length < 40) throw new TaskUsageException($"The text has {ids.Length} characters; a language model needs at least 40 (10% of them for validation).");
+        return ids;
+    }
+
+    private static int WindowOption(TaskOptions options)
+    {
+        if (options.Get("window") is not { } text) return DefaultWindow;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) && w >= 1
+            ? w : throw new TaskUsageException($"--window must be a whole number >= 1, got '{text}'.");
+    }
+
+    /// <summary>The corpus: the file given by --data, else the --text corpus (shakespeare by default). Returns its name and text.</summary>
+    private static (string Source, string Text) ReadCorpus(TaskOptions options, TaskContext context)
+    {
+        if (options.DataPath is { } path && File.Exists(path)) return (Path.GetFullPath(path), ReadFile(path, options, context));
+        string name = options.Get("text") ?? "shakespeare";
+        if (!Corpora.ContainsKey(name))
+            throw new TaskUsageException($"Unknown --text '{name}'. Known corpora: {string.Join(", ", Corpora.Keys)}; or give any UTF-8 file with --data FILE.");
+        return (name.ToLowerInvariant(), ReadCorpusOf(name, options, context));
+    }
+
+    /// <summary>The text of a built-in corpus by name, or of a file by path.</summary>
+    private static string ReadCorpusOf(string source, TaskOptions options, TaskContext context)
+    {
+        if (!Corpora.TryGetValue(source, out var files))
+            return File.Exists(source) ? ReadFile(source, options, context)
+                : throw new TaskUsageException($"The model was trained on {source}, which does not exist here; give a text file with --data FILE.");
+        // Only a folder given with --data is a data root; a file was handled by the caller.
+        var rootOptions = options.DataPath is { } p && File.Exists(p) ? options with { DataPath = null } : options;
+        return string.Concat(files.Select(f => ReadFile(TaskData.Resolve(rootOptions, context, f), options, context)));
+    }
+
+    /// <summary>A UTF-8 text file, or a chinese-poetry JSON file (one poem per line).</summary>
+    private static string ReadFile(string path, TaskOptions options, TaskContext context)
+    {
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            return ChinesePoetryReader.ToTrainingText(TaskData.Records(ChinesePoetryReader.Read(path, options.Strict), context));
+        var corpus = TextCorpusReader.Read(path, options.Strict);
+        foreach (var skipped in corpus.Skipped) context.Log($"skipped {skipped}");
+        return corpus.Text;
+    }
+
+    private (CharLanguageModel Model, CharacterVocabulary Vocabulary) Load(SavedModel saved)
+    {
+        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        var model = new CharLanguageModel(saved.Config<CharLanguageModelConfig>());
+        saved.LoadInto(model);
+        model.Eval();
+        return (model, CharacterVocabulary.FromJson(saved.Require("vocabulary"), saved.Path));
+    }
+}
