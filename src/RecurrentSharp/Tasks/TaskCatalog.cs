@@ -1,6 +1,7 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.CharLm;
 using RecurrentSharp.Tasks.SmsSpam;
+using RecurrentSharp.Tasks.TimeSeries;
 
 namespace RecurrentSharp.Tasks;
 
@@ -13,6 +14,7 @@ public static class TaskCatalog
         new AddingDemoTask(),
         new SmsSpamTask(),
         new CharLmTask(),
+        new TimeSeriesTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>
