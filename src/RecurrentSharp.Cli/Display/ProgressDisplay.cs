@@ -22,6 +22,7 @@ internal sealed class ProgressDisplay
             Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
+        if (!live) console.Profile.Width = 10_000;   // a log keeps each epoch on one line
     }
 
     /// <summary>Writes a status line to standard error.</summary>
