@@ -8,11 +8,13 @@ namespace RecurrentSharp.Data;
 /// on everything that is not a letter, digit or combining mark. An apostrophe between two word
 /// characters stays inside the word (<c>don't</c>, <c>it's</c>, <c>rock'n'roll</c>; the typographic
 /// U+2019 becomes <c>'</c>); apostrophes at a word's edge are dropped (<c>'cause</c> → <c>cause</c>).
+/// With <c>keepSymbols</c>, every other character that is not white space (<c>!</c>, <c>£</c>, <c>?</c>,
+/// <c>&amp;</c>) becomes a token of its own instead of being dropped: in SMS spam and reviews these carry meaning.
 /// </summary>
 public static class WordTokenizer
 {
-    /// <summary>The words of <paramref name="text"/>, lower-cased.</summary>
-    public static string[] Tokenize(string text)
+    /// <summary>The words of <paramref name="text"/>, lower-cased (and its symbols, one per token, with <paramref name="keepSymbols"/>).</summary>
+    public static string[] Tokenize(string text, bool keepSymbols = false)
     {
         var words = new List<string>();
         var word = new StringBuilder();
@@ -31,11 +33,14 @@ public static class WordTokenizer
             else
             {
                 Flush(words, word);
+                if (keepSymbols && pendingApostrophe) words.Add("'");   // a closing quote
                 pendingApostrophe = false;
+                if (keepSymbols && !Rune.IsWhiteSpace(rune)) words.Add(rune.ToString());
             }
             previous = rune;
         }
         Flush(words, word);
+        if (keepSymbols && pendingApostrophe) words.Add("'");
         return [.. words];
     }
 

@@ -1,5 +1,6 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.CharLm;
+using RecurrentSharp.Tasks.Sentiment;
 using RecurrentSharp.Tasks.SmsSpam;
 using RecurrentSharp.Tasks.TimeSeries;
 
@@ -13,6 +14,7 @@ public static class TaskCatalog
     [
         new AddingDemoTask(),
         new SmsSpamTask(),
+        new SentimentTask(),
         new CharLmTask(),
         new TimeSeriesTask(),
     ];

@@ -95,6 +95,15 @@ public class VocabularyTests
         Assert.Equal(expected, WordTokenizer.Tokenize(text));
     }
 
+    [Theory]
+    [InlineData("WIN £1000!! Call 0871", new[] { "win", "£", "1000", "!", "!", "call", "0871" })]
+    [InlineData("don't 'quote' me", new[] { "don't", "'", "quote", "'", "me" })]
+    [InlineData("a  b\t\n", new[] { "a", "b" })]
+    public void Word_tokenizer_keeps_each_symbol_as_a_token_when_asked(string text, string[] expected)
+    {
+        Assert.Equal(expected, WordTokenizer.Tokenize(text, keepSymbols: true));
+    }
+
     [Fact]
     public void Sms_vocabulary_built_from_tokenized_messages_covers_the_training_text()
     {

@@ -27,8 +27,9 @@ public enum Pooling
 /// <param name="EmbeddingSize">Token vector size.</param>
 /// <param name="InputSize">Vector input size (when <paramref name="Vocabulary"/> is 0).</param>
 /// <param name="Pooling">How the sequence is summarized.</param>
+/// <param name="EmbeddingDropout">Dropout on the token vectors (training only): a strong regularizer when the embedding is learned from little data.</param>
 public sealed record SequenceClassifierConfig(int Classes, int HiddenSize, string Cell = "lstm", int Layers = 1, bool Bidirectional = false,
-    float Dropout = 0f, int Vocabulary = 0, int EmbeddingSize = 0, int InputSize = 0, Pooling Pooling = Pooling.Last);
+    float Dropout = 0f, int Vocabulary = 0, int EmbeddingSize = 0, int InputSize = 0, Pooling Pooling = Pooling.Last, float EmbeddingDropout = 0f);
 
 /// <summary>
 /// Many-to-one classification: tokens through an embedding (or vectors directly), a recurrent encoder, a
@@ -37,6 +38,7 @@ public sealed record SequenceClassifierConfig(int Classes, int HiddenSize, strin
 public sealed class SequenceClassifier : Module
 {
     private readonly Dropout dropout;
+    private readonly Dropout embeddingDropout;
 
     /// <summary>Builds the model from its settings.</summary>
     public SequenceClassifier(SequenceClassifierConfig config, RandomGenerator? random = null)
@@ -53,6 +55,7 @@ public sealed class SequenceClassifier : Module
         Encoder = RecurrentEncoder.Create(config.Cell, input, config.HiddenSize, config.Layers, config.Bidirectional, config.Dropout, random);
         if (Encoder is Module m) RegisterModule("encoder", m);
         dropout = RegisterModule("dropout", new Dropout(config.Dropout, random));
+        embeddingDropout = RegisterModule("embedding_dropout", new Dropout(config.EmbeddingDropout, random));
         Head = RegisterModule("head", new Linear(Encoder.OutputSize, config.Classes, random: random));
     }
 
@@ -72,7 +75,7 @@ public sealed class SequenceClassifier : Module
     public Tensor Forward(PaddedTokens tokens)
     {
         if (Embedding is null) throw new InvalidOperationException("This classifier reads vectors, not tokens.");
-        return Forward(Embedding.Forward(tokens.Ids, tokens.Batch, tokens.Steps), tokens.Lengths);
+        return Forward(embeddingDropout.Forward(Embedding.Forward(tokens.Ids, tokens.Batch, tokens.Steps)), tokens.Lengths);
     }
 
     /// <summary>Class logits (B, C) for a batch of vector sequences (B, T, F) with their lengths.</summary>

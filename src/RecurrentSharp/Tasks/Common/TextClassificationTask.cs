@@ -1,0 +1,161 @@
+using System.Globalization;
+using RecurrentSharp.Autograd;
+using RecurrentSharp.Data;
+using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Tensors;
+using RecurrentSharp.Training.Metrics;
+
+namespace RecurrentSharp.Tasks.Common;
+
+/// <summary>
+/// A task that classifies short texts: words → embedding → recurrent encoder → class. The data is split
+/// with the seed into a stratified test part and a training part (of which 10% is held out to pick the
+/// best epoch); the vocabulary comes from the training part only. A saved model keeps its vocabulary and
+/// seed, so <c>rnn eval</c> re-creates the same test part, or reads any file given with <c>--data</c>.
+/// The tasks differ only in their data, their defaults and the figures they report.
+/// </summary>
+public abstract class TextClassificationTask : ApplicationTask
+{
+    /// <summary>The class names by label.</summary>
+    protected abstract IReadOnlyList<string> LabelNames { get; }
+
+    /// <summary>The fraction of the data held out for the test figures.</summary>
+    protected abstract double TestFraction { get; }
+
+    /// <summary>Words kept from the start of each text.</summary>
+    protected virtual int MaxTokens => 100;
+
+    /// <summary>Words seen fewer times in the training part become the unknown word (which then gets trained, as unseen test words need).</summary>
+    protected virtual int MinWordCount => 1;
+
+    /// <summary>The training settings the command line may override.</summary>
+    protected abstract TrainingDefaults Defaults { get; }
+
+    /// <summary>The default model for a vocabulary of <paramref name="vocabulary"/> ids, adjusted by the options.</summary>
+    protected abstract SequenceClassifierConfig ModelConfig(TaskOptions options, int vocabulary);
+
+    /// <summary>The task's own dataset (found through --data, RNN_DATA or the cache).</summary>
+    protected abstract IReadOnlyList<LabeledText> ReadDataset(TaskOptions options, TaskContext context);
+
+    /// <summary>A file named by <c>--data</c> at evaluation time.</summary>
+    protected abstract IReadOnlyList<LabeledText> ReadFile(string path, TaskOptions options, TaskContext context);
+
+    /// <summary>Adds the task's own figures (beside accuracy, macro F1, loss and the example count).</summary>
+    protected virtual void AddFigures(TaskResult result, ConfusionMatrix matrix) { }
+
+    /// <inheritdoc/>
+    public override TaskResult Train(TaskOptions options, TaskContext context)
+    {
+        var texts = ReadDataset(options, context);
+        if (texts.Count == 0) throw new TaskUsageException($"The {Name} dataset holds no usable lines.");
+        var random = new RandomGenerator(options.Seed);
+        var labels = texts.Select(m => m.Label).ToArray();
+        var (train, validation, test) = Split(labels, random);
+        if (options.Limit is { } limit)
+        {
+            train = train.Take(limit).ToArray();
+            validation = validation.Take(Math.Max(1, limit / 4)).ToArray();
+            test = test.Take(Math.Max(1, limit / 4)).ToArray();
+        }
+
+        var tokens = texts.Select(m => Tokenize(m.Text)).ToArray();
+        var vocabulary = Vocabulary.Build(train.Select(i => tokens[i]), minCount: MinWordCount, maxSize: 30000);
+        var examples = new TokenExamples(tokens.Select(t => Encode(vocabulary, t)).ToArray(), labels);
+        var config = ModelConfig(options, vocabulary.Count);
+        var model = new SequenceClassifier(config, random);
+        context.Log($"{Name}: {train.Length} training, {validation.Length} validation, {test.Length} test texts; vocabulary {vocabulary.Count}");
+
+        var history = ClassifierTraining.Fit(model, examples, train, validation, options, Defaults, random, context, Name);
+        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, test, 128);
+        var result = Report(matrix, loss);
+        result.Histories[config.Cell] = history;
+        result.Figures["train_examples"] = train.Length;
+        result.Figures["best_epoch"] = history.BestEpoch;
+        result.Figures["stopped"] = history.StopReason.ToString();
+
+        string path = options.OutputPath ?? $"{Name}.safetensors";
+        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        {
+            ["vocabulary"] = vocabulary.ToJson(),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        });
+        result.ModelPath = path;
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
+    {
+        var (model, vocabulary) = Load(saved);
+        IReadOnlyList<LabeledText> texts;
+        int[] indices;
+        if (options.DataPath is { } path && File.Exists(path))
+        {
+            texts = ReadFile(path, options, context);
+            indices = Enumerable.Range(0, texts.Count).ToArray();
+        }
+        else
+        {
+            // The test part of the split the model was trained with.
+            texts = ReadDataset(options, context);
+            int seed = int.Parse(saved.Require("seed"), CultureInfo.InvariantCulture);
+            indices = Split(texts.Select(m => m.Label).ToArray(), new RandomGenerator(seed)).Test;
+        }
+        if (indices.Length == 0) throw new TaskUsageException($"No usable lines to evaluate {saved.Path} on.");
+        var examples = new TokenExamples(texts.Select(m => Encode(vocabulary, Tokenize(m.Text))).ToArray(), texts.Select(m => m.Label).ToArray());
+        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, indices, 128);
+        return Report(matrix, loss);
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
+    {
+        var (model, vocabulary) = Load(saved);
+        foreach (var text in inputs)
+        {
+            using var noGrad = new NoGradScope();
+            var probabilities = new TokenExamples([Encode(vocabulary, Tokenize(text))], [0]).Logits(model, [0]).Softmax(-1).ToArray();
+            int best = Array.IndexOf(probabilities, probabilities.Max());
+            yield return string.Create(CultureInfo.InvariantCulture, $"{LabelNames[best]}\t{probabilities[best]:F4}\t{text}");
+        }
+    }
+
+    /// <summary>
+    /// The seeded split: a stratified test part, then 10% of the rest (stratified again) for validation.
+    /// The first draw of the generator decides the test part, so evaluation can re-create it from the seed.
+    /// </summary>
+    private (int[] Train, int[] Validation, int[] Test) Split(int[] labels, RandomGenerator random)
+    {
+        var split = DataSplit.Stratified(labels, TestFraction, random);
+        var inner = DataSplit.Stratified(split.Train.Select(i => labels[i]).ToArray(), 0.1, random);
+        return (inner.Train.Select(i => split.Train[i]).ToArray(), inner.Evaluate.Select(i => split.Train[i]).ToArray(), split.Evaluate);
+    }
+
+    /// <summary>The tokens of a text, at most <see cref="MaxTokens"/>: its words (see <see cref="WordTokenizer"/>) by default.</summary>
+    protected virtual IEnumerable<string> TokensOf(string text) => WordTokenizer.Tokenize(text);
+
+    private string[] Tokenize(string text) => TokensOf(text).Take(MaxTokens).ToArray();
+
+    /// <summary>Token ids; a text without words becomes the single unknown token.</summary>
+    private static int[] Encode(Vocabulary vocabulary, string[] tokens) => tokens.Length == 0 ? [Vocabulary.UnknownId] : vocabulary.Encode(tokens);
+
+    private (SequenceClassifier Model, Vocabulary Vocabulary) Load(SavedModel saved)
+    {
+        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        var model = new SequenceClassifier(saved.Config<SequenceClassifierConfig>());
+        saved.LoadInto(model);
+        model.Eval();
+        return (model, Vocabulary.FromJson(saved.Require("vocabulary"), saved.Path));
+    }
+
+    private TaskResult Report(ConfusionMatrix matrix, double loss)
+    {
+        var result = new TaskResult(Name, "accuracy", matrix.Accuracy);
+        AddFigures(result, matrix);
+        result.Figures["macro_f1"] = matrix.MacroF1;
+        result.Figures["loss"] = loss;
+        result.Figures["test_examples"] = matrix.Total;
+        result.Lines.AddRange(ClassifierTraining.Describe(matrix, LabelNames));
+        return result;
+    }
+}
