@@ -1,4 +1,6 @@
 using RecurrentSharp.Tasks.Adding;
+using RecurrentSharp.Tasks.Har;
+using RecurrentSharp.Tasks.Mnist;
 using RecurrentSharp.Tasks.SmsSpam;
 
 namespace RecurrentSharp.Tasks;
@@ -11,6 +13,8 @@ public static class TaskCatalog
     [
         new AddingDemoTask(),
         new SmsSpamTask(),
+        new MnistTask(),
+        new HarTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>
