@@ -10,15 +10,15 @@ namespace RecurrentSharp.Tasks.Mnist;
 /// <summary>
 /// Handwritten digits (MNIST, LeCun et al.) read row by row — the classic sequential setup: image i becomes
 /// 28 time steps x_1..x_28, x_t = pixel row t of 28 values scaled to [0, 1]; an LSTM reads them and the last
-/// hidden state h_28 goes through a linear layer to 10 logits (softmax, cross-entropy). Of the 60,000
-/// training images a seeded random 5,000 are held out to pick the best epoch; the figures are on the
-/// 10,000 test images.
+/// hidden state h_28 goes through a linear layer to 10 logits (softmax, cross-entropy). Adam trains it, then
+/// a quarter as many epochs more at a tenth of the learning rate. Of the 60,000 training images a seeded
+/// random 5,000 are held out to pick the best epoch; the figures are on the 10,000 test images.
 /// </summary>
 public sealed class MnistTask : ApplicationTask
 {
     private const string Folder = "mnist";
     private const int ValidationImages = 5000;
-    private static readonly TrainingDefaults Defaults = new(Epochs: 6, BatchSize: 128, LearningRate: 2e-3, Patience: 3);
+    private static readonly TrainingDefaults Defaults = new(Epochs: 10, BatchSize: 64, LearningRate: 1e-3, Patience: 3);
     private static readonly string[] DigitNames = Enumerable.Range(0, 10).Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray();
 
     /// <inheritdoc/>
@@ -49,12 +49,27 @@ public sealed class MnistTask : ApplicationTask
         var model = new SequenceClassifier(config, random);
         context.Log($"mnist: {train.Length} training, {validation.Length} validation, {test.Length} test images, each {trainSplit.Images.Rows} steps of {trainSplit.Images.Columns} pixels");
 
-        var history = ClassifierTraining.Fit(model, Examples(trainSplit), train, validation, options, Defaults, random, context, Name);
+        var examples = Examples(trainSplit);
+        var history = ClassifierTraining.Fit(model, examples, train, validation, options, Defaults, random, context, Name);
+
+        // Then a quarter as many epochs at a tenth of the learning rate, with a fresh optimizer: the step
+        // size that found the minimum's basin is too coarse to settle in it (a two-step learning-rate decay).
+        // The validation images again keep the best epoch.
+        var fineTune = options with
+        {
+            Epochs = (history.Epochs.Count + 3) / 4,
+            LearningRate = (options.LearningRate ?? Defaults.LearningRate) / 10,
+            CheckpointPath = options.CheckpointPath is { } checkpoint ? checkpoint + ".fine-tune" : null,
+        };
+        var fineTuneHistory = ClassifierTraining.Fit(model, examples, train, validation, fineTune, Defaults, random, context, $"{Name} lr/10");
+
         var (matrix, loss) = ClassifierTraining.Confusion(model, Examples(testSplit), test, 500);
-        return SavedClassifier.Save(Report(matrix, loss), options, model, history, train.Length, new Dictionary<string, string>
+        var result = SavedClassifier.Save(Report(matrix, loss), options, model, history, train.Length, new Dictionary<string, string>
         {
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
         });
+        result.Histories[$"{config.Cell} lr/10"] = fineTuneHistory;
+        return result;
     }
 
     /// <inheritdoc/>
