@@ -1,5 +1,7 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.CharLm;
+using RecurrentSharp.Tasks.Har;
+using RecurrentSharp.Tasks.Mnist;
 using RecurrentSharp.Tasks.Sentiment;
 using RecurrentSharp.Tasks.SmsSpam;
 using RecurrentSharp.Tasks.TimeSeries;
@@ -13,10 +15,12 @@ public static class TaskCatalog
     public static IReadOnlyList<ApplicationTask> All { get; } =
     [
         new AddingDemoTask(),
+        new MnistTask(),
         new SmsSpamTask(),
         new SentimentTask(),
-        new CharLmTask(),
         new TimeSeriesTask(),
+        new HarTask(),
+        new CharLmTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>
