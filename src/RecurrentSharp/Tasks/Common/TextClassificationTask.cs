@@ -68,18 +68,12 @@ public abstract class TextClassificationTask : ApplicationTask
         var history = ClassifierTraining.Fit(model, examples, train, validation, options, Defaults, random, context, Name);
         var (matrix, loss) = ClassifierTraining.Confusion(model, examples, test, 128);
         var result = Report(matrix, loss);
-        result.Histories[config.Cell] = history;
-        result.Figures["train_examples"] = train.Length;
         result.Figures["best_epoch"] = history.BestEpoch;
-        result.Figures["stopped"] = history.StopReason.ToString();
-
-        string path = options.OutputPath ?? $"{Name}.safetensors";
-        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        SavedClassifier.Save(result, options, model, history, train.Length, new Dictionary<string, string>
         {
             ["vocabulary"] = vocabulary.ToJson(),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
         });
-        result.ModelPath = path;
         return result;
     }
 
@@ -139,14 +133,8 @@ public abstract class TextClassificationTask : ApplicationTask
     /// <summary>Token ids; a text without words becomes the single unknown token.</summary>
     private static int[] Encode(Vocabulary vocabulary, string[] tokens) => tokens.Length == 0 ? [Vocabulary.UnknownId] : vocabulary.Encode(tokens);
 
-    private (SequenceClassifier Model, Vocabulary Vocabulary) Load(SavedModel saved)
-    {
-        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
-        var model = new SequenceClassifier(saved.Config<SequenceClassifierConfig>());
-        saved.LoadInto(model);
-        model.Eval();
-        return (model, Vocabulary.FromJson(saved.Require("vocabulary"), saved.Path));
-    }
+    private (SequenceClassifier Model, Vocabulary Vocabulary) Load(SavedModel saved) =>
+        (SavedClassifier.Load(saved, Name), Vocabulary.FromJson(saved.Require("vocabulary"), saved.Path));
 
     private TaskResult Report(ConfusionMatrix matrix, double loss)
     {
