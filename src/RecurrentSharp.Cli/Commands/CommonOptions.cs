@@ -21,7 +21,7 @@ internal sealed class CommonOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Kernel threads (default: all cores)." };
     public Option<string?> Out { get; } = new("--out") { Description = "Where to save the trained model (default: ./TASK.safetensors)." };
-    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Keep a resumable training checkpoint here." };
+    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Write a training checkpoint here after every epoch (model, optimizer and generator state; Trainer.LoadCheckpoint in the library resumes from it)." };
     public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML report with the training curves." };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on standard output (progress and tables go to standard error)." };
     public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first malformed input line instead of skipping it." };

@@ -26,6 +26,12 @@ public class SmsSpamTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
         Assert.Equal(1114, evalJson.GetProperty("test_examples").GetInt32());
         Assert.True(evalJson.TryGetProperty("spam_f1", out _));
 
+        // The file the model was trained on, named directly: only its held-out test part is scored.
+        var onTrainingFile = CliRunner.Run("eval", model, "--data", SharedFolder.Path("sms-spam", "SMSSpamCollection"), "--json");
+        Assert.True(onTrainingFile.ExitCode == 0, onTrainingFile.StdErr);
+        Assert.Equal(1114, onTrainingFile.Json().GetProperty("test_examples").GetInt32());
+        Assert.Contains("the file this model was trained on", onTrainingFile.StdErr);
+
         string file = folder.File("three.txt");
         File.WriteAllText(file, "ham\thello are we still on for lunch\nspam\tWINNER!! claim your free prize now call 0800\nnot a valid line\n");
         var onFile = CliRunner.Run("eval", model, "--data", file, "--json");

@@ -33,7 +33,9 @@ public sealed class MnistTask : ApplicationTask
         var trainSplit = ReadSplit(options, context, train: true);
         var testSplit = ReadSplit(options, context, train: false);
         var random = new RandomGenerator(options.Seed);
-        var split = DataSplit.Random(trainSplit.Labels.Length, (double)ValidationImages / trainSplit.Labels.Length, random);
+        // 5,000 validation images, or a tenth of a smaller training file (e.g. a folder of a few IDX images).
+        int validationImages = Math.Min(ValidationImages, trainSplit.Labels.Length / 10);
+        var split = DataSplit.Random(trainSplit.Labels.Length, (double)validationImages / trainSplit.Labels.Length, random);
         int[] train = split.Train, validation = split.Evaluate;
         int[] test = Enumerable.Range(0, testSplit.Labels.Length).ToArray();
         if (options.Limit is { } limit)
