@@ -1,4 +1,5 @@
 using RecurrentSharp.Tasks.Adding;
+using RecurrentSharp.Tasks.Atis;
 using RecurrentSharp.Tasks.SmsSpam;
 
 namespace RecurrentSharp.Tasks;
@@ -11,6 +12,7 @@ public static class TaskCatalog
     [
         new AddingDemoTask(),
         new SmsSpamTask(),
+        new AtisTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>
