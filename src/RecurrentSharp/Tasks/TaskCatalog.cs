@@ -1,6 +1,7 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.Atis;
 using RecurrentSharp.Tasks.SmsSpam;
+using RecurrentSharp.Tasks.Translation;
 
 namespace RecurrentSharp.Tasks;
 
@@ -13,6 +14,7 @@ public static class TaskCatalog
         new AddingDemoTask(),
         new SmsSpamTask(),
         new AtisTask(),
+        new Seq2SeqTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>

@@ -20,7 +20,7 @@ public sealed class AtisTask : ApplicationTask
 {
     private const string TrainFile = "atis/atis-2.train.w-intent.iob";
     private const string DevFile = "atis/atis-2.dev.w-intent.iob";
-    private static readonly TrainingDefaults Defaults = new(Epochs: 15, BatchSize: 32, LearningRate: 2e-3, Patience: 5);
+    private static readonly TrainingDefaults Defaults = new(Epochs: 20, BatchSize: 32, LearningRate: 2e-3, Patience: 5);
 
     /// <summary>The chance that a word seen only once in training is read as &lt;unk&gt; in a training batch,
     /// so that the &lt;unk&gt; vector learns to stand for the unseen words of new sentences.</summary>
