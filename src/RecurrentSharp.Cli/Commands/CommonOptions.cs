@@ -32,6 +32,8 @@ internal sealed class CommonOptions
     public Option<int?> Horizon { get; } = new("--horizon") { Description = "timeseries: steps ahead to forecast." };
     public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
+    public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq: beam width for decoding (default 1: greedy)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -41,10 +43,10 @@ internal sealed class CommonOptions
         command.Options.Add(Threads);
         command.Options.Add(Offline);
         command.Options.Add(Report);
+        command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window })
             command.Options.Add(option);
-        command.Options.Add(Window);
     }
 
     public TaskOptions Read(ParseResult parse)
@@ -56,6 +58,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Horizon) is { } horizon) extra["horizon"] = horizon.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
+        if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
             DataPath = parse.GetValue(Data),

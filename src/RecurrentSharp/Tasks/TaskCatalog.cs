@@ -1,10 +1,12 @@
 using RecurrentSharp.Tasks.Adding;
+using RecurrentSharp.Tasks.Atis;
 using RecurrentSharp.Tasks.CharLm;
 using RecurrentSharp.Tasks.Har;
 using RecurrentSharp.Tasks.Mnist;
 using RecurrentSharp.Tasks.Sentiment;
 using RecurrentSharp.Tasks.SmsSpam;
 using RecurrentSharp.Tasks.TimeSeries;
+using RecurrentSharp.Tasks.Translation;
 
 namespace RecurrentSharp.Tasks;
 
@@ -21,6 +23,8 @@ public static class TaskCatalog
         new TimeSeriesTask(),
         new HarTask(),
         new CharLmTask(),
+        new AtisTask(),
+        new Seq2SeqTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>

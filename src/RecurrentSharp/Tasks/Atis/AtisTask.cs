@@ -1,0 +1,227 @@
+using System.Globalization;
+using RecurrentSharp.Autograd;
+using RecurrentSharp.Data;
+using RecurrentSharp.Recurrent;
+using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Tasks.Common;
+using RecurrentSharp.Tensors;
+using RecurrentSharp.Training;
+using RecurrentSharp.Training.Metrics;
+
+namespace RecurrentSharp.Tasks.Atis;
+
+/// <summary>
+/// ATIS slot filling and intent detection: words → embedding → bidirectional LSTM → a BIO slot tag per word
+/// and an intent per utterance (<see cref="SlotIntentTagger"/>). Trains on atis-2.train, selects the best
+/// epoch on atis-2.dev and reports CoNLL chunk F1 (the conlleval figure) and intent accuracy there: the
+/// ATIS test split is not in the data folder.
+/// </summary>
+public sealed class AtisTask : ApplicationTask
+{
+    private const string TrainFile = "atis/atis-2.train.w-intent.iob";
+    private const string DevFile = "atis/atis-2.dev.w-intent.iob";
+    private static readonly TrainingDefaults Defaults = new(Epochs: 20, BatchSize: 32, LearningRate: 2e-3, Patience: 5);
+
+    /// <summary>The chance that a word seen only once in training is read as &lt;unk&gt; in a training batch,
+    /// so that the &lt;unk&gt; vector learns to stand for the unseen words of new sentences.</summary>
+    private const float SingletonUnknownRate = 0.5f;
+
+    /// <inheritdoc/>
+    public override string Name => "atis";
+
+    /// <inheritdoc/>
+    public override string Summary => "ATIS slot filling + intent: embedding + BiLSTM tags every word (BIO) and the utterance's intent (train atis-2.train, select on atis-2.dev; target chunk F1 >= 94.5)";
+
+    /// <inheritdoc/>
+    public override TaskResult Train(TaskOptions options, TaskContext context)
+    {
+        var train = Read(TaskData.Resolve(options, context, TrainFile), options, context).ToArray();
+        var dev = Read(TaskData.Resolve(options, context, DevFile), options, context).ToArray();
+        if (options.Limit is { } limit)
+        {
+            train = train.Take(limit).ToArray();
+            dev = dev.Take(Math.Max(1, limit / 4)).ToArray();
+        }
+
+        // Tags and intents in ordinal order, so the ids depend on the training data only.
+        var words = Vocabulary.Build(train.Select(u => u.Words), minCount: 1);
+        var tags = Vocabulary.FromTokens(train.SelectMany(u => u.Tags).Distinct().Order(StringComparer.Ordinal));
+        var intents = Vocabulary.FromTokens(train.Select(u => u.Intent).Distinct().Order(StringComparer.Ordinal));
+        var vocabularies = new AtisVocabularies(words, tags, intents);
+        var config = new SlotIntentTaggerConfig(words.Count, tags.Count, intents.Count, EmbeddingSize: 100, HiddenSize: options.Hidden ?? 128,
+            Cell: options.Cell ?? "lstm", Layers: options.Layers ?? 1, Bidirectional: options.Bidirectional ?? true, Dropout: options.Dropout ?? 0.3f);
+        var random = new RandomGenerator(options.Seed);
+        var model = new SlotIntentTagger(config, random);
+        context.Log($"atis: {train.Length} training and {dev.Length} dev utterances; {words.Count} words, {tags.Count - tags.SpecialCount} tags, {intents.Count - intents.SpecialCount} intents");
+
+        var history = Fit(model, vocabularies, train, dev, options, random, context);
+        var result = Report(Score(model, vocabularies, dev), Path.GetFileName(DevFile));
+        result.Histories[config.Cell] = history;
+        result.Figures["train_examples"] = train.Length;
+        result.Figures["best_epoch"] = history.BestEpoch;
+        result.Figures["stopped"] = history.StopReason.ToString();
+
+        string path = options.OutputPath ?? $"{Name}.safetensors";
+        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        {
+            ["words"] = words.ToJson(),
+            ["tags"] = tags.ToJson(),
+            ["intents"] = intents.ToJson(),
+        });
+        result.ModelPath = path;
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
+    {
+        var (model, vocabularies) = Load(saved);
+        string path = TaskData.ResolveFileOrDefault(options, context, DevFile);
+        var utterances = Read(path, options, context).ToArray();
+        return Report(Score(model, vocabularies, utterances), Path.GetFileName(path));
+    }
+
+    /// <summary>
+    /// Tags each input sentence (words split on white space, lower-cased; BOS/EOS markers are dropped):
+    /// <c>intent&lt;TAB&gt;word/tag word/tag …</c>.
+    /// </summary>
+    public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
+    {
+        var (model, vocabularies) = Load(saved);
+        foreach (var text in inputs)
+        {
+            string[] words = text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+                .Where(w => w is not ("bos" or "eos")).ToArray();
+            if (words.Length == 0)
+            {
+                yield return "";
+                continue;
+            }
+            var (tags, intent) = Tag(model, vocabularies, [words])[0];
+            yield return $"{intent}\t{string.Join(' ', words.Zip(tags, (w, t) => $"{w}/{t}"))}";
+        }
+    }
+
+    private static IReadOnlyList<AtisUtterance> Read(string path, TaskOptions options, TaskContext context) =>
+        TaskData.Records(AtisReader.Read(path, options.Strict), context);
+
+    /// <summary>Trains with the joint loss, keeping the epoch with the best dev chunk F1.</summary>
+    private TrainingHistory Fit(SlotIntentTagger model, AtisVocabularies vocabularies, AtisUtterance[] train, AtisUtterance[] dev,
+        TaskOptions options, RandomGenerator random, TaskContext context)
+    {
+        int batchSize = options.BatchSize ?? Defaults.BatchSize;
+        var wordIds = train.Select(u => vocabularies.Words.Encode(u.Words)).ToArray();
+        var tagIds = train.Select(u => vocabularies.Tags.Encode(u.Tags)).ToArray();
+        var intentIds = train.Select(u => vocabularies.Intents.IdOf(u.Intent)).ToArray();
+        var singletons = train.SelectMany(u => u.Words).GroupBy(w => w, StringComparer.Ordinal).Where(g => g.Count() == 1)
+            .Select(g => vocabularies.Words.IdOf(g.Key)).ToHashSet();
+
+        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), options.LearningRate ?? Defaults.LearningRate);
+        double clip = options.Clip ?? Defaults.Clip;
+        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        {
+            var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)wordIds[i]
+                .Select(id => singletons.Contains(id) && random.NextFloat() < SingletonUnknownRate ? Vocabulary.UnknownId : id).ToArray()).ToArray());
+            var (tagLogits, intentLogits) = model.Forward(input);
+            // Tag targets laid out like the logits' (B, T) positions; padding positions are masked out, so
+            // the tag loss is the mean of -log p(tag) over the real words of the batch.
+            var tagTargets = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)tagIds[i]).ToArray()).Ids;
+            var mask = SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst);
+            var tagLoss = Losses.CrossEntropy(tagLogits, tagTargets, mask: mask);
+            var intentLoss = Losses.CrossEntropy(intentLogits, batch.Select(i => intentIds[i]).ToArray());
+            return new(tagLoss + intentLoss, batch.Length);
+        }, new TrainerOptions
+        {
+            Epochs = options.Epochs ?? Defaults.Epochs,
+            ClipNorm = clip > 0 ? clip : null,
+            Monitor = new MetricMonitor("chunk_f1", Maximize: true, Defaults.Patience),
+            CheckpointPath = options.CheckpointPath,
+        });
+        var lengths = train.Select(u => u.Words.Length).ToArray();
+        return trainer.Fit(
+            r => BatchOrder.Bucketed(lengths, batchSize, bucketBatches: 20, r),
+            () =>
+            {
+                var score = Score(model, vocabularies, dev);
+                return new Dictionary<string, double> { ["chunk_f1"] = score.Chunks.F1, ["intent_accuracy"] = score.IntentAccuracy };
+            },
+            context.ProgressFor(Name), context.Cancellation);
+    }
+
+    /// <summary>The predicted tags and intent of each sentence (the model in evaluation mode, without the tape).</summary>
+    private static List<(string[] Tags, string Intent)> Tag(SlotIntentTagger model, AtisVocabularies vocabularies, IReadOnlyList<string[]> sentences)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        using var noGrad = new NoGradScope();
+        var results = new List<(string[], string)>(sentences.Count);
+        foreach (var batch in BatchOrder.Sequential(sentences.Count, 128))
+        {
+            var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)vocabularies.Words.Encode(sentences[i])).ToArray());
+            var (tagLogits, intentLogits) = model.Forward(input);
+            float[] tagScores = tagLogits.ToArray(), intentScores = intentLogits.ToArray();
+            int tagCount = vocabularies.Tags.Count, intentCount = vocabularies.Intents.Count;
+            for (int b = 0; b < batch.Length; b++)
+            {
+                var tags = new string[input.Lengths[b]];
+                for (int t = 0; t < tags.Length; t++)
+                    tags[t] = vocabularies.Tags.TokenOf(BestLabel(tagScores.AsSpan((b * input.Steps + t) * tagCount, tagCount), vocabularies.Tags.SpecialCount));
+                string intent = vocabularies.Intents.TokenOf(BestLabel(intentScores.AsSpan(b * intentCount, intentCount), vocabularies.Intents.SpecialCount));
+                results.Add((tags, intent));
+            }
+        }
+        model.Train(wasTraining);
+        return results;
+    }
+
+    /// <summary>argmax over the real labels (ids from <paramref name="first"/> on; &lt;pad&gt; and &lt;unk&gt; are never predicted).</summary>
+    private static int BestLabel(ReadOnlySpan<float> scores, int first)
+    {
+        int best = first;
+        for (int i = first + 1; i < scores.Length; i++)
+            if (scores[i] > scores[best]) best = i;
+        return best;
+    }
+
+    /// <summary>Chunk scores (conlleval) and intent accuracy of the model on labelled utterances.</summary>
+    private static AtisScore Score(SlotIntentTagger model, AtisVocabularies vocabularies, IReadOnlyList<AtisUtterance> utterances)
+    {
+        var predictions = Tag(model, vocabularies, utterances.Select(u => u.Words).ToArray());
+        var chunks = ChunkF1.Evaluate(utterances.Select((u, i) => ((IReadOnlyList<string>)u.Tags, (IReadOnlyList<string>)predictions[i].Tags)));
+        int words = utterances.Sum(u => u.Words.Length);
+        int rightTags = utterances.Select((u, i) => u.Tags.Zip(predictions[i].Tags).Count(p => p.First == p.Second)).Sum();
+        int rightIntents = utterances.Where((u, i) => u.Intent == predictions[i].Intent).Count();
+        return new AtisScore(chunks, (double)rightIntents / utterances.Count, (double)rightTags / words, utterances.Count);
+    }
+
+    private TaskResult Report(AtisScore score, string evaluatedOn)
+    {
+        var result = new TaskResult(Name, "chunk_f1", score.Chunks.F1);
+        result.Figures["intent_accuracy"] = score.IntentAccuracy;
+        result.Figures["chunk_precision"] = score.Chunks.Precision;
+        result.Figures["chunk_recall"] = score.Chunks.Recall;
+        result.Figures["tag_accuracy"] = score.TagAccuracy;
+        result.Figures["test_examples"] = score.Utterances;
+        result.Figures["evaluated_on"] = evaluatedOn;
+        result.Lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{evaluatedOn}: {score.Utterances} utterances; chunks: precision {score.Chunks.Precision:F2}, recall {score.Chunks.Recall:F2}, F1 {score.Chunks.F1:F2} " +
+            $"({score.Chunks.Correct} of {score.Chunks.Gold} gold chunks found, {score.Chunks.Predicted} predicted); intent accuracy {score.IntentAccuracy:F4}; tag accuracy {score.TagAccuracy:F4}"));
+        return result;
+    }
+
+    private (SlotIntentTagger Model, AtisVocabularies Vocabularies) Load(SavedModel saved)
+    {
+        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        var model = new SlotIntentTagger(saved.Config<SlotIntentTaggerConfig>());
+        saved.LoadInto(model);
+        model.Eval();
+        return (model, new AtisVocabularies(
+            Vocabulary.FromJson(saved.Require("words"), saved.Path),
+            Vocabulary.FromJson(saved.Require("tags"), saved.Path),
+            Vocabulary.FromJson(saved.Require("intents"), saved.Path)));
+    }
+
+    private sealed record AtisVocabularies(Vocabulary Words, Vocabulary Tags, Vocabulary Intents);
+
+    private sealed record AtisScore(ChunkScore Chunks, double IntentAccuracy, double TagAccuracy, int Utterances);
+}

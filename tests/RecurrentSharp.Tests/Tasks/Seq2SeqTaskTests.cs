@@ -1,0 +1,66 @@
+using RecurrentSharp.Tests.Cli;
+
+namespace RecurrentSharp.Tests.Tasks;
+
+/// <summary>seq2seq end to end on a small slice, in both modes: train, eval (held-out 5% and --data FILE, greedy and beam), predict.</summary>
+[Collection("Console")]
+public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFolder>
+{
+    private const int HeldOut = 1056;   // round(5% of the 21,116 pairs of cmn.txt)
+
+    private CliRunner.Outcome TrainSlice(string mode, string model) =>
+        CliRunner.Run("train", "seq2seq", "--mode", mode, "--limit", "300", "--epochs", "1", "--hidden", "16", "--layers", "1",
+            "--out", model, "--json", "--threads", "1");
+
+    private static void AssertDocumentedJson(CliRunner.Outcome run, string mode, int examples)
+    {
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var json = run.Json();
+        Assert.Equal("seq2seq", json.GetProperty("task").GetString());
+        Assert.Equal("token_accuracy", json.GetProperty("metric").GetString());
+        Assert.InRange(json.GetProperty("value").GetDouble(), 0, 1);
+        Assert.InRange(json.GetProperty("bleu").GetDouble(), 0, 100);
+        Assert.Equal(mode, json.GetProperty("mode").GetString());
+        Assert.Equal(examples, json.GetProperty("test_examples").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("translate")]
+    [InlineData("autoencode")]
+    public void Trains_on_a_slice_and_evaluates_with_the_documented_json(string mode)
+    {
+        string model = folder.File($"{mode}.safetensors");
+        AssertDocumentedJson(TrainSlice(mode, model), mode, 75);   // limit / 4 held-out pairs
+        Assert.True(File.Exists(model));
+
+        // Eval reads the mode from the model file, so an autoencoder evaluates without --mode (and prints its JSON).
+        AssertDocumentedJson(CliRunner.Run("eval", model, "--json"), mode, HeldOut);
+
+        string file = folder.File($"{mode}-three.txt");
+        File.WriteAllText(file, "I'm hungry.\t我饿了。\nno tab on this line\nLet's go!\t我们走吧！\n");
+        var onFile = CliRunner.Run("eval", model, "--data", file, "--json", "--beam", "2");
+        AssertDocumentedJson(onFile, mode, 2);
+        Assert.Equal("beam 2", onFile.Json().GetProperty("decoding").GetString());
+        Assert.Contains($"{mode}-three.txt, line 2", onFile.StdErr);
+
+        var strict = CliRunner.Run("eval", model, "--data", file, "--strict");
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Contains("line 2", strict.StdErr);
+        Assert.DoesNotContain("   at ", strict.StdErr);
+
+        var predict = CliRunner.RunWithInput(mode == "translate" ? "I'm hungry.\nLet's go!\n" : "我饿了。\n我们走吧！\n", "predict", model);
+        Assert.True(predict.ExitCode == 0, predict.StdErr);
+        var lines = predict.StdOut.Split('\n')[..^1];   // one line per input (a weak model may decode an empty one)
+        Assert.Equal(2, lines.Length);
+        if (mode == "autoencode")
+            Assert.Equal(16, lines[0].Split('\t')[1].Split(' ').Length);   // the embedding: the encoder's final state, hidden size 16
+    }
+
+    [Fact]
+    public void An_unknown_mode_gets_a_message()
+    {
+        var run = CliRunner.Run("train", "seq2seq", "--mode", "summarize", "--limit", "10", "--epochs", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--mode must be translate or autoencode", run.StdErr);
+    }
+}
