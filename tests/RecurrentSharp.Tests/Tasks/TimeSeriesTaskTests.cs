@@ -62,6 +62,23 @@ public class TimeSeriesTaskTests(TaskTestFolder folder) : IClassFixture<TaskTest
         Assert.Equal(233, json.GetProperty("test_values").GetInt32());
         Assert.Equal(231, json.GetProperty("test_windows").GetInt32());
 
+        // Eval on the training file itself applies the saved --limit: the same held-out last third as training.
+        var onTrainingFile = CliRunner.Run("eval", model, "--data", temperatures, "--json");
+        Assert.True(onTrainingFile.ExitCode == 0, onTrainingFile.StdErr);
+        Assert.Contains("applying its --limit 700", onTrainingFile.StdErr);
+        Assert.Equal(233, onTrainingFile.Json().GetProperty("test_values").GetInt32());
+        Assert.Equal(json.GetProperty("value").GetDouble(), onTrainingFile.Json().GetProperty("value").GetDouble(), 4);
+
+        // Corrupt metadata: a message and exit code 1, never a stack trace.
+        foreach (var (from, to, named) in new[] { ("\"setup\":\"{", "\"setup\":\"[", "'setup'"), ("\"limit\":\"700\"", "\"limit\":\"7x0\"", "'limit'") })
+        {
+            var corrupt = CliRunner.Run("eval", folder.Corrupt(model, "temps-corrupt.safetensors", from, to), "--data", temperatures);
+            Assert.Equal(1, corrupt.ExitCode);
+            Assert.StartsWith("error:", corrupt.StdErr);
+            Assert.Contains(named, corrupt.StdErr);
+            Assert.DoesNotContain("   at ", corrupt.StdErr);
+        }
+
         var unknown = CliRunner.Run("train", "timeseries", "--data", temperatures, "--column", "rainfall", "--json");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("rainfall", unknown.StdErr);

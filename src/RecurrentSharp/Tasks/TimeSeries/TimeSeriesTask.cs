@@ -101,6 +101,7 @@ public sealed class TimeSeriesTask : ApplicationTask
             ["column"] = series.ColumnName,
             ["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["data_fingerprint"] = Fingerprint(series.Values),
         });
         result.ModelPath = output;
         return result;
@@ -110,6 +111,12 @@ public sealed class TimeSeriesTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var (model, setup) = Load(saved);
+        int? limit = saved.Require("limit") switch
+        {
+            "" => null,
+            var text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
+                ? Math.Max(0, n) : throw new ModelFormatException($"{saved.Path}: the metadata 'limit' is not a whole number."),
+        };
         string path;
         float[] values;
         if (options.DataPath is { } file && File.Exists(file))
@@ -117,13 +124,19 @@ public sealed class TimeSeriesTask : ApplicationTask
             // The last third of another file, read through the same column and the saved normalization.
             path = file;
             values = Read(path, saved.Require("column"), options, context).Values;
+            if (limit is { } n && saved.Metadata.TryGetValue("data_fingerprint", out var trained) && trained == Fingerprint(values))
+            {
+                // The very column the model was trained on: evaluate the same held-out last third as training did.
+                context.Log($"{path} is the series this model was trained on: applying its --limit {n} before taking the last third");
+                values = values[..Math.Min(values.Length, n)];
+            }
         }
         else
         {
             string data = saved.Require("data");
             path = Path.IsPathRooted(data) ? data : TaskData.Resolve(options, context, data);
             values = Read(path, saved.Require("column"), options, context).Values;
-            if (saved.Require("limit") is { Length: > 0 } limit) values = values[..Math.Min(values.Length, int.Parse(limit, CultureInfo.InvariantCulture))];
+            if (limit is { } n) values = values[..Math.Min(values.Length, n)];
         }
         var normalized = setup.Scaler.Transform(values);
         var result = Report(model, values, normalized, EvaluationWindows(normalized, setup, path), setup);
@@ -253,8 +266,21 @@ public sealed class TimeSeriesTask : ApplicationTask
         var model = new SequenceRegressor(saved.Config<SequenceRegressorConfig>());
         saved.LoadInto(model);
         model.Eval();
-        var setup = JsonSerializer.Deserialize<Setup>(saved.Require("setup"))
-            ?? throw new ModelFormatException($"{saved.Path}: the metadata 'setup' is empty.");
+        Setup? setup;
+        try
+        {
+            setup = JsonSerializer.Deserialize<Setup>(saved.Require("setup"));
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{saved.Path}: the metadata entry 'setup' is not valid ({e.Message}).", e);
+        }
+        if (setup?.Scaler is null || setup.Window < 1 || setup.Horizon < 1 || setup.Season < 1 || setup.AnchorSeason < 1)
+            throw new ModelFormatException($"{saved.Path}: the metadata entry 'setup' is missing or holds a window, horizon or season below 1.");
         return (model, setup);
     }
+
+    /// <summary>SHA-256 of the column's values (float32 bytes): recognizes the training series however the file is named or placed.</summary>
+    private static string Fingerprint(float[] values) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())));
 }
