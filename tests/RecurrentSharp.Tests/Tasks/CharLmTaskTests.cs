@@ -70,4 +70,57 @@ public class CharLmTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("klingon", unknown.StdErr);
     }
+
+    [Fact]
+    public void Eval_on_the_training_text_scores_only_its_validation_part()
+    {
+        // 1500 characters are used (--limit); '#' appears only after them, '@' only in their last 10% (validation part).
+        string line = "the quick brown fox jumps over the lazy dog\n";
+        string text = string.Concat(Enumerable.Repeat(line, 40))[..1400] + "@" + string.Concat(Enumerable.Repeat(line, 3))[..99] + "####\n";
+        string file = folder.File("fox.txt");
+        File.WriteAllText(file, text);
+        string model = folder.File("fox.safetensors");
+        var train = CliRunner.Run("train", "charlm", "--data", file, "--limit", "1500", "--epochs", "1", "--hidden", "8", "--batch", "4", "--window", "20",
+            "--out", model, "--json", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var json = train.Json();
+        Assert.Equal("validation", json.GetProperty("selected_on").GetString());
+        // The 28 characters of the training part (a pangram: 26 letters, space, newline) + <pad>, <unk>; never '@' or '#'.
+        Assert.Equal(line.Distinct().Count() + 2, json.GetProperty("vocabulary").GetInt32());
+
+        var eval = CliRunner.Run("eval", model, "--data", file, "--json");
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        Assert.Contains("evaluating its validation part", eval.StdErr);
+        Assert.Equal(json.GetProperty("value").GetDouble(), eval.Json().GetProperty("value").GetDouble(), 4);
+        Assert.Equal(1, eval.Json().GetProperty("unknown_chars").GetInt32());   // the '@' of the validation part is <unk>
+
+        // Another text is scored whole.
+        string other = folder.File("fox2.txt");
+        File.WriteAllText(other, text + "\n");
+        var whole = CliRunner.Run("eval", model, "--data", other, "--json");
+        Assert.True(whole.ExitCode == 0, whole.StdErr);
+        Assert.DoesNotContain("validation part", whole.StdErr);
+        Assert.Equal(5, whole.Json().GetProperty("unknown_chars").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("\"window\":\"20\"", "\"window\":\"2x\"", "'window'")]
+    [InlineData("\"limit\":\"1500\"", "\"limit\":\"15x0\"", "'limit'")]
+    public void Corrupt_metadata_is_an_error_message_not_a_stack_trace(string from, string to, string named)
+    {
+        string file = folder.File("corrupt.txt");
+        File.WriteAllText(file, string.Concat(Enumerable.Repeat("abcdefgh\n", 200)));
+        string model = folder.File("corrupt-source.safetensors");
+        if (!File.Exists(model))
+        {
+            var train = CliRunner.Run("train", "charlm", "--data", file, "--limit", "1500", "--epochs", "1", "--hidden", "4", "--batch", "4", "--window", "20",
+                "--out", model, "--threads", "1");
+            Assert.True(train.ExitCode == 0, train.StdErr);
+        }
+        var eval = CliRunner.Run("eval", folder.Corrupt(model, "corrupt.safetensors", from, to), "--data", file);
+        Assert.Equal(1, eval.ExitCode);
+        Assert.StartsWith("error:", eval.StdErr);
+        Assert.Contains(named, eval.StdErr);
+        Assert.DoesNotContain("   at ", eval.StdErr);
+    }
 }

@@ -41,9 +41,14 @@ public sealed class CharLmTask : ApplicationTask
     public override TaskResult Train(TaskOptions options, TaskContext context)
     {
         var (source, text) = ReadCorpus(options, context);
-        var vocabulary = CharacterVocabulary.Build(text);
-        int[] ids = Encode(vocabulary, text, options.Limit);
-        int split = SlidingWindows.SplitPoint(ids.Length, ValidationFraction);
+        string used = options.Limit is { } n ? Prefix(text, Math.Max(0, n)) : text;
+        int length = used.EnumerateRunes().Count();
+        if (length < 40) throw new TaskUsageException($"The text has {length} characters; a language model needs at least 40 (10% of them for validation).");
+        int split = SlidingWindows.SplitPoint(length, ValidationFraction);
+        // The vocabulary holds the characters of the training part only: a character first seen in the
+        // validation part (or in another file at eval) is encoded as <unk> and scored as <unk>.
+        var vocabulary = CharacterVocabulary.Build(Prefix(used, split));
+        int[] ids = vocabulary.Encode(used);
         int[] train = ids[..split], validation = ids[split..];
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
@@ -94,6 +99,11 @@ public sealed class CharLmTask : ApplicationTask
         result.Figures["seconds"] = history.Epochs.Sum(e => e.Seconds);
         result.Figures["corpus"] = source;
         result.Figures["stopped"] = history.StopReason.ToString();
+        // The reported loss is on the validation part the best epoch was selected on (and its weights restored),
+        // so it is slightly optimistic: there is no separate test part.
+        result.Figures["selected_on"] = "validation";
+        result.Figures["best_epoch"] = history.BestEpoch;
+        result.Lines.Add($"(the best epoch, {history.BestEpoch}, was selected on this same validation loss)");
         string sample = GenerateText(model, vocabulary, new GenerationOptions("", 200, 0.8, options.Seed));
         result.Lines.Add("sample (temperature 0.8):");
         result.Lines.AddRange(sample.Split('\n'));
@@ -106,6 +116,7 @@ public sealed class CharLmTask : ApplicationTask
             ["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["window"] = window.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["data_fingerprint"] = Fingerprint(text),
         });
         result.ModelPath = path;
         return result;
@@ -115,25 +126,29 @@ public sealed class CharLmTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var (model, vocabulary) = Load(saved);
-        int window = int.Parse(saved.Require("window"), CultureInfo.InvariantCulture);
+        int window = int.TryParse(saved.Require("window"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) && w >= 1
+            ? w : throw new ModelFormatException($"{saved.Path}: the metadata 'window' is not a whole number >= 1.");
+        int? limit = SavedLimit(saved);
         int[] ids;
         string source;
         if (options.DataPath is { } path && File.Exists(path))
         {
-            // Every character of the given file.
             (source, var text) = ReadCorpus(options, context);
             ids = vocabulary.Encode(text);
+            if (saved.Metadata.TryGetValue("data_fingerprint", out var trained) && trained == Fingerprint(text))
+            {
+                // The very text the model was trained on: score its validation part only, never the training part.
+                context.Log($"{path} is the text this model was trained on: evaluating its validation part (the last 10%)");
+                ids = ValidationPart(ids, limit);
+            }
+            // Otherwise every character of the given file.
             if (ids.Length < 2) throw new DataFormatException(path, null, "holds fewer than 2 characters: nothing to predict");
         }
         else
         {
             // The validation part (last 10%) of the corpus the model was trained on.
             source = saved.Require("corpus");
-            string limit = saved.Require("limit");
-            var text = ReadCorpusOf(source, options, context);
-            ids = vocabulary.Encode(text);
-            if (limit.Length > 0) ids = ids[..Math.Min(ids.Length, int.Parse(limit, CultureInfo.InvariantCulture))];
-            ids = ids[SlidingWindows.SplitPoint(ids.Length, ValidationFraction)..];
+            ids = ValidationPart(vocabulary.Encode(ReadCorpusOf(source, options, context)), limit);
         }
         var result = Report(MeanNats(model, ids, window));
         result.Figures["corpus"] = source;
@@ -205,14 +220,36 @@ public sealed class CharLmTask : ApplicationTask
         return result;
     }
 
-    /// <summary>The character ids of the text (at most <paramref name="limit"/>); too short a text is an error.</summary>
-    private static int[] Encode(CharacterVocabulary vocabulary, string text, int? limit)
+    /// <summary>The first <paramref name="count"/> characters (code points) of <paramref name="text"/>.</summary>
+    private static string Prefix(string text, int count)
     {
-        int[] ids = vocabulary.Encode(text);
-        if (limit is { } n) ids = ids[..Math.Min(ids.Length, Math.Max(0, n))];
-        if (ids.Length < 40) throw new TaskUsageException($"The text has {ids.Length} characters; a language model needs at least 40 (10% of them for validation).");
-        return ids;
+        int units = 0;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            if (count-- <= 0) break;
+            units += rune.Utf16SequenceLength;
+        }
+        return text[..units];
     }
+
+    /// <summary>The validation part of a text's ids as in training: the last 10% of its first <paramref name="limit"/> characters.</summary>
+    private static int[] ValidationPart(int[] ids, int? limit)
+    {
+        if (limit is { } n) ids = ids[..Math.Min(ids.Length, Math.Max(0, n))];
+        return ids[SlidingWindows.SplitPoint(ids.Length, ValidationFraction)..];
+    }
+
+    /// <summary>The --limit the model was trained with, or null.</summary>
+    private static int? SavedLimit(SavedModel saved) => saved.Require("limit") switch
+    {
+        "" => null,
+        var text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
+            ? n : throw new ModelFormatException($"{saved.Path}: the metadata 'limit' is not a whole number."),
+    };
+
+    /// <summary>SHA-256 of the text (UTF-8): recognizes the training text however the file is named or placed.</summary>
+    private static string Fingerprint(string text) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
 
     private static int WindowOption(TaskOptions options)
     {
