@@ -19,8 +19,10 @@ namespace RecurrentSharp.Tasks.Translation;
 /// <param name="Layers">Layers of encoder and of decoder.</param>
 /// <param name="Bidirectional">Bidirectional encoder.</param>
 /// <param name="Dropout">Dropout between stacked layers.</param>
+/// <param name="ReverseSource">The encoder reads the source backwards (Sutskever et al. 2014): the first source tokens are then the
+/// last read, right before the decoder writes the first target tokens, so the shortest dependencies come first.</param>
 public sealed record Seq2SeqTaskConfig(string Mode, int SourceVocabulary, int TargetVocabulary, int EmbeddingSize, int HiddenSize,
-    string Cell, int Layers, bool Bidirectional, float Dropout);
+    string Cell, int Layers, bool Bidirectional, float Dropout, bool ReverseSource = true);
 
 /// <summary>
 /// Encoder-decoder on the Tatoeba English–Mandarin pairs (<c>cmn.txt</c>), with a Chinese character as the
@@ -70,7 +72,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var source = mode == "translate"
             ? new SourceSide(Vocabulary.Build(train.Select(i => WordTokenizer.Tokenize(pairs[i].Source)), minCount: 2), null)
             : new SourceSide(null, target);
-        var sides = new Sides(mode, source, target);
+        var sides = new Sides(mode, source, target, ReverseSource: true);
         var examples = pairs.Select(p => sides.Encode(p)).ToArray();
         int before = train.Length;
         train = train.Where(i => examples[i].Source.Length is > 0 and <= MaxTrainSourceTokens && examples[i].Target.Length <= MaxTrainTargetCharacters + 2).ToArray();
@@ -80,7 +82,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         if (string.Equals(cell, "jordan", StringComparison.OrdinalIgnoreCase))
             throw new TaskUsageException("seq2seq needs a fused cell (rnn, lstm, gru and their variants), not jordan.");
         var config = new Seq2SeqTaskConfig(mode, source.Count, target.Count, EmbeddingSize, options.Hidden ?? 256, cell,
-            options.Layers ?? 2, options.Bidirectional ?? false, options.Dropout ?? 0.3f);
+            options.Layers ?? 2, options.Bidirectional ?? false, options.Dropout ?? 0.3f, sides.ReverseSource);
         var model = Build(config, target, random);
         context.Log($"seq2seq ({mode}): {train.Length} training pairs ({before - train.Length} empty or longer than {MaxTrainSourceTokens} source tokens or {MaxTrainTargetCharacters} characters left out), " +
             $"{validation.Length} validation, {test.Length} held-out; source vocabulary {source.Count}, target characters {target.Count}");
@@ -307,7 +309,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var model = Build(config, target);
         saved.LoadInto(model);
         model.Eval();
-        return (model, new Sides(mode, source, target));
+        return (model, new Sides(mode, source, target, config.ReverseSource));
     }
 
     /// <summary>A sentence pair as ids: the source tokens, and &lt;bos&gt; target characters &lt;eos&gt;.</summary>
@@ -320,11 +322,18 @@ public sealed class Seq2SeqTask : ApplicationTask
     }
 
     /// <summary>How the mode turns text into ids on each side.</summary>
-    private sealed record Sides(string Mode, SourceSide Source, CharacterVocabulary Target)
+    private sealed record Sides(string Mode, SourceSide Source, CharacterVocabulary Target, bool ReverseSource)
     {
-        /// <summary>translate: the English words; autoencode: the Chinese characters (no &lt;bos&gt;/&lt;eos&gt; on the source side).</summary>
-        public int[] EncodeSource(string text) =>
-            Source.Words is { } words ? words.Encode(WordTokenizer.Tokenize(text)) : Source.Characters!.Encode(text.Trim());
+        /// <summary>
+        /// translate: the English words; autoencode: the Chinese characters (no &lt;bos&gt;/&lt;eos&gt; on the source
+        /// side); last token first when <see cref="ReverseSource"/>.
+        /// </summary>
+        public int[] EncodeSource(string text)
+        {
+            int[] ids = Source.Words is { } words ? words.Encode(WordTokenizer.Tokenize(text)) : Source.Characters!.Encode(text.Trim());
+            if (ReverseSource) Array.Reverse(ids);
+            return ids;
+        }
 
         public EncodedPair Encode(SentencePair pair) =>
             new(EncodeSource(Mode == "translate" ? pair.Source : pair.Target), Target.Encode(pair.Target, addBegin: true, addEnd: true));
