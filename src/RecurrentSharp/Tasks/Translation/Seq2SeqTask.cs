@@ -39,7 +39,7 @@ public sealed class Seq2SeqTask : ApplicationTask
     private const int EmbeddingSize = 128;
     private const int MaxTrainSourceTokens = 30;   // longer training pairs are left out (a few dozen of 20k)
     private const int MaxTrainTargetCharacters = 40;
-    private static readonly TrainingDefaults Defaults = new(Epochs: 12, BatchSize: 64, LearningRate: 2e-3, Patience: 3);
+    private static readonly TrainingDefaults Defaults = new(Epochs: 20, BatchSize: 64, LearningRate: 2e-3, Patience: 3);
 
     /// <inheritdoc/>
     public override string Name => "seq2seq";
