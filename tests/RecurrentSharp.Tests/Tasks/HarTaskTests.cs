@@ -70,6 +70,9 @@ public class HarTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFolder>
         var eval = CliRunner.Run("eval", model, "--data", root, "--json");
         Assert.True(eval.ExitCode == 0, eval.StdErr);
         Assert.Equal(15, eval.Json().GetProperty("test_examples").GetInt32());
+        // Without --limit, eval scores exactly the windows training scored, with the saved scaling: the same figures.
+        Assert.Equal(train.Json().GetProperty("value").GetDouble(), eval.Json().GetProperty("value").GetDouble(), 1e-9);
+        Assert.Equal(train.Json().GetProperty("confusion").ToString(), eval.Json().GetProperty("confusion").ToString());
     }
 
     [Fact]
