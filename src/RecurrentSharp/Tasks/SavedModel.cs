@@ -36,13 +36,16 @@ public sealed class SavedModel
     /// <summary>A required metadata entry (a clear error when missing).</summary>
     public string Require(string key) => File.RequireMetadata(key);
 
+    /// <summary>Configurations are JSON with enums by name ("Pooling": "Max"); numbers are still read, as older files hold them.</summary>
+    private static readonly JsonSerializerOptions ConfigJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     /// <summary>The model configuration, deserialized.</summary>
     public T Config<T>()
     {
         string json = Require(StateDictFile.ConfigKey);
         try
         {
-            return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null");
+            return JsonSerializer.Deserialize<T>(json, ConfigJson) ?? throw new JsonException("null");
         }
         catch (JsonException e)
         {
@@ -67,6 +70,6 @@ public sealed class SavedModel
     public static void Save<TConfig>(string path, string task, Module model, TConfig config, IReadOnlyDictionary<string, string>? extra = null)
     {
         var metadata = new Dictionary<string, string>(extra ?? new Dictionary<string, string>()) { [TaskKey] = task };
-        StateDictFile.Save(path, model, JsonSerializer.Serialize(config), metadata);
+        StateDictFile.Save(path, model, JsonSerializer.Serialize(config, ConfigJson), metadata);
     }
 }
