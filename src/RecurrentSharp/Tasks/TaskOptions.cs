@@ -62,4 +62,12 @@ public sealed record TaskOptions
 
     /// <summary>A task-specific option, or null.</summary>
     public string? Get(string name) => Extra.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>A task-specific whole-number option of at least 1 (e.g. --window, --beam), or <paramref name="fallback"/> when not given.</summary>
+    public int GetPositive(string name, int fallback)
+    {
+        if (Get(name) is not { } text) return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) && value >= 1
+            ? value : throw new TaskUsageException($"--{name} must be a whole number >= 1, got '{text}'.");
+    }
 }

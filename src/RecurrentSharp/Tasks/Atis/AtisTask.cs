@@ -211,7 +211,7 @@ public sealed class AtisTask : ApplicationTask
 
     private (SlotIntentTagger Model, AtisVocabularies Vocabularies) Load(SavedModel saved)
     {
-        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        saved.RequireTask(Name);
         var model = new SlotIntentTagger(saved.Config<SlotIntentTaggerConfig>());
         saved.LoadInto(model);
         model.Eval();

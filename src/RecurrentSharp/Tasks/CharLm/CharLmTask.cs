@@ -52,7 +52,7 @@ public sealed class CharLmTask : ApplicationTask
         int[] train = ids[..split], validation = ids[split..];
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
-        int window = WindowOption(options);
+        int window = options.GetPositive("window", DefaultWindow);
         int epochs = options.Epochs ?? Defaults.Epochs;
         var random = new RandomGenerator(options.Seed);
         var config = new CharLanguageModelConfig(vocabulary.Count, EmbeddingSize: 64, HiddenSize: options.Hidden ?? 512, Cell: options.Cell ?? "lstm",
@@ -116,7 +116,7 @@ public sealed class CharLmTask : ApplicationTask
             ["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["window"] = window.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["data_fingerprint"] = Fingerprint(text),
+            [SavedModel.DataFingerprintKey] = Fingerprint(text),
         });
         result.ModelPath = path;
         return result;
@@ -126,16 +126,15 @@ public sealed class CharLmTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var (model, vocabulary) = Load(saved);
-        int window = int.TryParse(saved.Require("window"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) && w >= 1
-            ? w : throw new ModelFormatException($"{saved.Path}: the metadata 'window' is not a whole number >= 1.");
-        int? limit = SavedLimit(saved);
+        int window = saved.RequireInt("window", minimum: 1);
+        int? limit = saved.RequireOptionalInt("limit");
         int[] ids;
         string source;
         if (options.DataPath is { } path && File.Exists(path))
         {
             (source, var text) = ReadCorpus(options, context);
             ids = vocabulary.Encode(text);
-            if (saved.Metadata.TryGetValue("data_fingerprint", out var trained) && trained == Fingerprint(text))
+            if (saved.WasTrainedOn(Fingerprint(text)))
             {
                 // The very text the model was trained on: score its validation part only, never the training part.
                 context.Log($"{path} is the text this model was trained on: evaluating its validation part (the last 10%)");
@@ -239,24 +238,10 @@ public sealed class CharLmTask : ApplicationTask
         return ids[SlidingWindows.SplitPoint(ids.Length, ValidationFraction)..];
     }
 
-    /// <summary>The --limit the model was trained with, or null.</summary>
-    private static int? SavedLimit(SavedModel saved) => saved.Require("limit") switch
-    {
-        "" => null,
-        var text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
-            ? n : throw new ModelFormatException($"{saved.Path}: the metadata 'limit' is not a whole number."),
-    };
-
     /// <summary>SHA-256 of the text (UTF-8): recognizes the training text however the file is named or placed.</summary>
-    private static string Fingerprint(string text) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Fingerprint(string text) => SavedModel.Fingerprint(Encoding.UTF8.GetBytes(text));
 
 
-    private static int WindowOption(TaskOptions options)
-    {
-        if (options.Get("window") is not { } text) return DefaultWindow;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) && w >= 1
-            ? w : throw new TaskUsageException($"--window must be a whole number >= 1, got '{text}'.");
-    }
 
     /// <summary>The corpus: the file given by --data, else the --text corpus (shakespeare by default). Returns its name and text.</summary>
     private static (string Source, string Text) ReadCorpus(TaskOptions options, TaskContext context)
@@ -291,7 +276,7 @@ public sealed class CharLmTask : ApplicationTask
 
     private (CharLanguageModel Model, CharacterVocabulary Vocabulary) Load(SavedModel saved)
     {
-        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        saved.RequireTask(Name);
         var model = new CharLanguageModel(saved.Config<CharLanguageModelConfig>());
         saved.LoadInto(model);
         model.Eval();

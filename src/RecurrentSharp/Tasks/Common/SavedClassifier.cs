@@ -25,7 +25,7 @@ public static class SavedClassifier
     /// <summary>The classifier of a saved model of <paramref name="task"/>, in evaluation mode; refuses another task's model.</summary>
     public static SequenceClassifier Load(SavedModel saved, string task)
     {
-        if (saved.Task != task) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {task}.");
+        saved.RequireTask(task);
         var model = new SequenceClassifier(saved.Config<SequenceClassifierConfig>());
         saved.LoadInto(model);
         model.Eval();

@@ -82,7 +82,7 @@ public abstract class TextClassificationTask : ApplicationTask
         {
             ["vocabulary"] = vocabulary.ToJson(),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["data_fingerprint"] = Fingerprint(texts),
+            [SavedModel.DataFingerprintKey] = Fingerprint(texts),
         });
         return result;
     }
@@ -93,13 +93,12 @@ public abstract class TextClassificationTask : ApplicationTask
         var (model, vocabulary) = Load(saved);
         IReadOnlyList<LabeledText> texts;
         int[] indices;
-        int seed = int.TryParse(saved.Require("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s)
-            ? s : throw new ModelFormatException($"{saved.Path}: metadata 'seed' is not an integer.");
+        int seed = saved.RequireInt("seed");
         if (options.DataPath is { } path && File.Exists(path))
         {
             texts = ReadFile(path, options, context);
             indices = Enumerable.Range(0, texts.Count).ToArray();
-            if (saved.Metadata.TryGetValue("data_fingerprint", out var trained) && trained == Fingerprint(texts))
+            if (saved.WasTrainedOn(Fingerprint(texts)))
             {
                 // The very file the model was trained on: score its test part only, never the training part.
                 context.Log($"{path} is the file this model was trained on: evaluating its held-out test part");

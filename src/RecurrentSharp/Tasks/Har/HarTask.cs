@@ -69,7 +69,7 @@ public sealed class HarTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var model = SavedClassifier.Load(saved, Name);
-        var scalers = ReadMetadata<SeriesScaler[]>(saved, "scalers");
+        var scalers = saved.RequireJson<SeriesScaler[]>("scalers");
         if (scalers.Length != HarReader.Channels.Count)
             throw new ModelFormatException($"{saved.Path}: holds {scalers.Length} channel scalers, expected {HarReader.Channels.Count}.");
 
@@ -140,17 +140,6 @@ public sealed class HarTask : ApplicationTask
         return result;
     }
 
-    private static T ReadMetadata<T>(SavedModel saved, string key)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(saved.Require(key)) ?? throw new JsonException("null");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{saved.Path}: the metadata entry '{key}' is not valid ({e.Message}).", e);
-        }
-    }
 
     private TaskResult Report(ConfusionMatrix matrix, double loss, IReadOnlyList<string> activities, GroupSplit split)
     {

@@ -43,9 +43,9 @@ public sealed class TimeSeriesTask : ApplicationTask
         string path = TaskData.ResolveFileOrDefault(options, context, DataFile);
         var series = Read(path, options.Get("column"), options, context);
         float[] values = options.Limit is { } limit ? series.Values[..Math.Min(series.Values.Length, Math.Max(0, limit))] : series.Values;
-        int season = Whole(options, "season", 12);
-        int horizon = Whole(options, "horizon", 1);
-        int window = Whole(options, "window", Math.Min(2 * season, 60));
+        int season = options.GetPositive("season", 12);
+        int horizon = options.GetPositive("horizon", 1);
+        int window = options.GetPositive("window", Math.Min(2 * season, 60));
         int split = SlidingWindows.SplitPoint(Math.Max(2, values.Length), EvaluateFraction);
         if (split < season || split <= window)
             throw new TaskUsageException($"{path}: {values.Length} values leave {split} for training, too few for a window of {window} and a season of {season}; use a longer series or smaller --window/--season.");
@@ -101,7 +101,7 @@ public sealed class TimeSeriesTask : ApplicationTask
             ["column"] = series.ColumnName,
             ["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["data_fingerprint"] = Fingerprint(series.Values),
+            [SavedModel.DataFingerprintKey] = Fingerprint(series.Values),
         });
         result.ModelPath = output;
         return result;
@@ -111,12 +111,7 @@ public sealed class TimeSeriesTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var (model, setup) = Load(saved);
-        int? limit = saved.Require("limit") switch
-        {
-            "" => null,
-            var text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
-                ? Math.Max(0, n) : throw new ModelFormatException($"{saved.Path}: the metadata 'limit' is not a whole number."),
-        };
+        int? limit = saved.RequireOptionalInt("limit") is { } trainedLimit ? Math.Max(0, trainedLimit) : null;
         string path;
         float[] values;
         if (options.DataPath is { } file && File.Exists(file))
@@ -124,7 +119,7 @@ public sealed class TimeSeriesTask : ApplicationTask
             // The last third of another file, read through the same column and the saved normalization.
             path = file;
             values = Read(path, saved.Require("column"), options, context).Values;
-            if (limit is { } n && saved.Metadata.TryGetValue("data_fingerprint", out var trained) && trained == Fingerprint(values))
+            if (limit is { } n && saved.WasTrainedOn(Fingerprint(values)))
             {
                 // The very column the model was trained on: evaluate the same held-out last third as training did.
                 context.Log($"{path} is the series this model was trained on: applying its --limit {n} before taking the last third");
@@ -253,34 +248,19 @@ public sealed class TimeSeriesTask : ApplicationTask
         return series;
     }
 
-    private static int Whole(TaskOptions options, string name, int fallback)
-    {
-        if (options.Get(name) is not { } text) return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 1
-            ? value : throw new TaskUsageException($"--{name} must be a whole number >= 1, got '{text}'.");
-    }
-
     private (SequenceRegressor Model, Setup Setup) Load(SavedModel saved)
     {
-        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        saved.RequireTask(Name);
         var model = new SequenceRegressor(saved.Config<SequenceRegressorConfig>());
         saved.LoadInto(model);
         model.Eval();
-        Setup? setup;
-        try
-        {
-            setup = JsonSerializer.Deserialize<Setup>(saved.Require("setup"));
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{saved.Path}: the metadata entry 'setup' is not valid ({e.Message}).", e);
-        }
-        if (setup?.Scaler is null || setup.Window < 1 || setup.Horizon < 1 || setup.Season < 1 || setup.AnchorSeason < 1)
+        var setup = saved.RequireJson<Setup>("setup");
+        if (setup.Scaler is null || setup.Window < 1 || setup.Horizon < 1 || setup.Season < 1 || setup.AnchorSeason < 1)
             throw new ModelFormatException($"{saved.Path}: the metadata entry 'setup' is missing or holds a window, horizon or season below 1.");
         return (model, setup);
     }
 
     /// <summary>SHA-256 of the column's values (float32 bytes): recognizes the training series however the file is named or placed.</summary>
     private static string Fingerprint(float[] values) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())));
+        SavedModel.Fingerprint(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
 }

@@ -88,7 +88,7 @@ public sealed class Seq2SeqTask : ApplicationTask
             $"{validation.Length} validation, {test.Length} held-out; source vocabulary {source.Count}, target characters {target.Count}");
 
         var history = Fit(model, examples, train, validation, options, random, context);
-        var result = Report(model, sides, pairs, examples, test, Beam(options), context);
+        var result = Report(model, sides, pairs, examples, test, options.GetPositive("beam", 1), context);
         result.Histories[cell] = history;
         result.Figures["train_examples"] = train.Length;
         result.Figures["best_epoch"] = history.BestEpoch;
@@ -124,7 +124,7 @@ public sealed class Seq2SeqTask : ApplicationTask
             indices = DataSplit.Random(pairs.Count, HeldOutFraction, new RandomGenerator(seed)).Evaluate;
         }
         var examples = pairs.Select(p => sides.Encode(p)).ToArray();
-        return Report(model, sides, pairs, examples, indices, Beam(options), context);
+        return Report(model, sides, pairs, examples, indices, options.GetPositive("beam", 1), context);
     }
 
     /// <summary>
@@ -165,14 +165,6 @@ public sealed class Seq2SeqTask : ApplicationTask
         "autoencode" or "autoencoder" => "autoencode",
         _ => throw new TaskUsageException($"--mode must be translate or autoencode, not '{mode}'."),
     };
-
-    /// <summary>The beam width from --beam (1, the default, is greedy decoding).</summary>
-    private static int Beam(TaskOptions options)
-    {
-        if (options.Get("beam") is not { } text) return 1;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int beam) && beam >= 1
-            ? beam : throw new TaskUsageException($"--beam must be a whole number >= 1, not '{text}'.");
-    }
 
     /// <summary>Decoding stops at &lt;eos&gt; or after this many characters: room for twice the source and some.</summary>
     private static int MaxDecodeLength(int sourceLength) => Math.Min(120, 2 * sourceLength + 10);
@@ -299,7 +291,7 @@ public sealed class Seq2SeqTask : ApplicationTask
 
     private (Seq2Seq Model, Sides Sides) Load(SavedModel saved)
     {
-        if (saved.Task != Name) throw new TaskUsageException($"{saved.Path} was trained for the {saved.Task} task, not {Name}.");
+        saved.RequireTask(Name);
         var config = saved.Config<Seq2SeqTaskConfig>();
         string mode = ParseMode(config.Mode);
         var target = CharacterVocabulary.FromJson(saved.Require("target_vocabulary"), saved.Path);
