@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using RecurrentSharp.Nn;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;

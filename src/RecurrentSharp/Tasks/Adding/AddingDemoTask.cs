@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
-using RecurrentSharp.Autograd;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Data;
 using RecurrentSharp.Kernels;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 
 namespace RecurrentSharp.Tasks.Adding;

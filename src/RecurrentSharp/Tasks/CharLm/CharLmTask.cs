@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
@@ -184,7 +184,7 @@ public sealed class CharLmTask : ApplicationTask
     {
         bool wasTraining = model.Training;
         model.Eval();
-        using var noGrad = new Autograd.NoGradScope();
+        using var noGrad = new NoGradScope();
         var batches = new TruncatedBpttBatches(ids, Math.Max(1, Math.Min(ValidationStreams, ids.Length / 2)), window);
         model.ResetState();
         double sum = 0;

@@ -1,7 +1,6 @@
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Data;
+using RecurrentSharp.Models;
 using RecurrentSharp.Training;
 using RecurrentSharp.Training.Metrics;
 

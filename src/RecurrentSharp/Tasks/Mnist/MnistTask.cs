@@ -1,6 +1,6 @@
 using System.Globalization;
 using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training.Metrics;

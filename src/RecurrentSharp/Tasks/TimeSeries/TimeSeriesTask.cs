@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
-using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Data;
+using RecurrentSharp.Models;
+using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Training;
-using RecurrentSharp.Training.Baselines;
 using RecurrentSharp.Training.Metrics;
 
 namespace RecurrentSharp.Tasks.TimeSeries;

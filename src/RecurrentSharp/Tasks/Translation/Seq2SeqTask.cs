@@ -1,11 +1,12 @@
 using System.Globalization;
-using RecurrentSharp.Autograd;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Data;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks.Common;
-using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 using RecurrentSharp.Training.Metrics;
+using RecurrentSharp.Models;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tasks.Translation;
 
@@ -143,7 +144,7 @@ public sealed class Seq2SeqTask : ApplicationTask
                 yield return "";
                 continue;
             }
-            var tokens = PaddedTokens.FromSequences([ids]);
+            var tokens = PaddedSequences.FromSequences([ids]);
             string output = sides.Target.Decode(model.GreedyDecode(tokens, MaxDecodeLength(ids.Length)).Single());
             if (sides.Mode == "translate")
             {
@@ -207,9 +208,9 @@ public sealed class Seq2SeqTask : ApplicationTask
     /// </summary>
     private static (Tensor Logits, int[] Targets, Tensor Mask) TeacherForced(Seq2Seq model, EncodedPair[] examples, int[] batch)
     {
-        var source = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
-        var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[..^1]).ToArray());
-        var targets = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[1..]).ToArray()).Ids;
+        var source = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
+        var input = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[..^1]).ToArray());
+        var targets = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[1..]).ToArray()).Ids;
         var logits = model.Forward(source, input);
         return (logits, targets, SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst));
     }
@@ -251,7 +252,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         foreach (var batch in BatchOrder.Sequential(indices.Length, 128))
         {
             var ids = batch.Select(i => indices[i]).ToArray();
-            var source = PaddedTokens.FromSequences(ids.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
+            var source = PaddedSequences.FromSequences(ids.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
             int maxLength = MaxDecodeLength(source.Steps);
             outputs.AddRange(beam > 1 ? model.BeamSearch(source, beam, maxLength) : model.GreedyDecode(source, maxLength));
         }
