@@ -150,8 +150,7 @@ public sealed class AtisTask : ApplicationTask
     /// <summary>The predicted tags and intent of each sentence (the model in evaluation mode, without the tape).</summary>
     private static List<(string[] Tags, string Intent)> Tag(SlotIntentTagger model, AtisVocabularies vocabularies, IReadOnlyList<string[]> sentences)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var results = new List<(string[], string)>(sentences.Count);
         foreach (var batch in BatchOrder.Sequential(sentences.Count, 128))
@@ -169,7 +168,6 @@ public sealed class AtisTask : ApplicationTask
                 results.Add((tags, intent));
             }
         }
-        model.Train(wasTraining);
         return results;
     }
 

@@ -135,7 +135,6 @@ public sealed class Seq2SeqTask : ApplicationTask
     public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
     {
         var (model, sides) = Load(saved);
-        model.Eval();
         foreach (var text in inputs)
         {
             var ids = sides.EncodeSource(text);
@@ -221,8 +220,7 @@ public sealed class Seq2SeqTask : ApplicationTask
     /// </summary>
     private static (double Accuracy, double Loss) TokenAccuracy(Seq2Seq model, EncodedPair[] examples, int[] indices)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         long right = 0, positions = 0;
         double lossSum = 0;
@@ -240,14 +238,13 @@ public sealed class Seq2SeqTask : ApplicationTask
             }
             lossSum += Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum, mask: mask).Item();
         }
-        model.Train(wasTraining);
         return ((double)right / Math.Max(1, positions), lossSum / Math.Max(1, positions));
     }
 
     /// <summary>Greedy (beam = 1) or beam-search outputs, as target-character ids without &lt;eos&gt;.</summary>
     private static List<int[]> Decode(Seq2Seq model, EncodedPair[] examples, int[] indices, int beam)
     {
-        model.Eval();
+        using var evaluating = model.Evaluating();
         var outputs = new List<int[]>(indices.Length);
         foreach (var batch in BatchOrder.Sequential(indices.Length, 128))
         {
