@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(TaskCommands.Generate());
         root.Subcommands.Add(TaskCommands.Info());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         var parse = root.Parse(args);
         try
         {
