@@ -88,17 +88,17 @@ public static class BpttDemo
         var dEdh3 = dEdy * v;                                                        // ∂E_3/∂y_3 · ∂y_3/∂h_3
         var terms = new BpttTerm[steps];
         var jacobian = Tensor.Ones(1);                                               // ∂h_3/∂h_k, built from k = 3 down
+        var sum = Tensor.Zeros(1);                                                   // Σ_k term_k
         for (int k = steps; k >= 1; k--)
         {
             var immediate = (1f - hs[k].Square()) * hs[k - 1];                       // ∂⁺h_k/∂w
             var dEdhk = dEdh3 * jacobian;
             var term = dEdhk * immediate;
+            sum = sum + term;
             terms[k - 1] = new BpttTerm(k, Inputs[k - 1], hs[k - 1].Item(), hs[k].Item(), immediate.Item(), jacobian.Item(), dEdhk.Item(),
                 states[k - 1].Grad!.Item(), term.Item());
             jacobian = jacobian * w * (1f - hs[k].Square());                         // · ∂h_k/∂h_{k-1} = w (1 − h_k²)
         }
-        var sum = Tensor.Zeros(1);
-        foreach (var t in terms) sum = sum + Tensor.Full(t.Term, 1);
         return new BpttResult(y3.Item(), error.Item(), terms, sum.Item(), autogradGradient);
     }
 }
