@@ -46,8 +46,15 @@ internal static class DemoPrinter
         foreach (var table in result.Tables)
         {
             console.WriteLine();
-            var drawn = new Table { Title = new TableTitle(table.Title), Border = TableBorder.Rounded };
-            foreach (var column in table.Columns) drawn.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
+            console.MarkupLine("[bold]" + Markup.Escape(table.Title) + "[/]" + (table.Caption is null ? "" : Markup.Escape(": " + table.Caption)));
+            var drawn = new Table { Border = TableBorder.Rounded };
+            for (int c = 0; c < table.Columns.Count; c++)
+            {
+                // Numbers line up on the right, words read from the left.
+                bool text = table.Rows.All(row => row[c].Numbers is null);
+                var column = new TableColumn(Markup.Escape(table.Columns[c]));
+                drawn.AddColumn(text ? column.LeftAligned() : column.RightAligned());
+            }
             foreach (var row in table.Rows) drawn.AddRow(row.Select(cell => (Spectre.Console.Rendering.IRenderable)new Text(Format(cell))).ToArray());
             console.Write(drawn);
         }

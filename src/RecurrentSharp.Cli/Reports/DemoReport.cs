@@ -23,6 +23,7 @@ internal static class DemoReport
                 html.Append("</tr>");
             }
             html.Append("</table>");
+            if (table.Caption is not null) html.Append("<p><i>").Append(HtmlReport.Encode(table.Caption)).Append("</i></p>");
         }
         foreach (var chart in result.Charts)
         {

@@ -139,8 +139,8 @@ public sealed record ShapesResult(IReadOnlyList<ShapePattern> Patterns) : DemoRe
 
     /// <inheritdoc/>
     public override IReadOnlyList<DemoTable> Tables =>
-        Patterns.Select(p => new DemoTable($"{p.Pattern}: {p.Example}", ["stage", "shape"],
-            p.Stages.Select(s => (IReadOnlyList<DemoCell>)[s.Stage, DemoCell.Shape(s.Shape)]).ToArray())).ToArray();
+        Patterns.Select(p => new DemoTable(p.Pattern, ["stage", "shape"],
+            p.Stages.Select(s => (IReadOnlyList<DemoCell>)[s.Stage, DemoCell.Shape(s.Shape)]).ToArray(), p.Example)).ToArray();
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Conclusions =>
