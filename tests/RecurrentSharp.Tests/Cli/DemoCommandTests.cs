@@ -35,6 +35,18 @@ public class DemoCommandTests
         Assert.Equal(name, root.GetProperty("name").GetString());
         Assert.False(root.TryGetProperty("tables", out _));
         Assert.Contains(shown, json.StdErr);
+
+        string path = Path.Combine(Path.GetTempPath(), $"rnn-demo-{name}-{Guid.NewGuid():N}.html");
+        try
+        {
+            var report = CliRunner.Run("demo", name, "--report", path);
+            Assert.True(report.ExitCode == 0, report.StdErr);
+            Assert.Contains(System.Net.WebUtility.HtmlEncode(shown), File.ReadAllText(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
