@@ -1,5 +1,4 @@
 using System.Globalization;
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tensors;
