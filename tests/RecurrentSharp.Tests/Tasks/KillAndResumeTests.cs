@@ -79,4 +79,22 @@ public class KillAndResumeTests(TaskTestFolder folder) : IClassFixture<TaskTestF
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("--resume needs --checkpoint", stderr.ToString());
     }
+
+    [Fact]
+    public void A_checkpoint_that_cannot_be_written_stops_the_run_with_a_message_and_keeps_the_previous_model()
+    {
+        string model = folder.File("kept.safetensors");
+        File.WriteAllText(model, "the previous model");
+        string blocker = folder.File("not-a-folder");
+        File.WriteAllText(blocker, "x");
+        var stderr = new System.Text.StringBuilder();
+        using var process = Start(stderr, "train", "sms-spam", "--limit", "100", "--epochs", "1", "--hidden", "8", "--threads", "1",
+            "--out", model, "--checkpoint", Path.Combine(blocker, "run.ckpt"));
+        process.WaitForExit();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("could not write", stderr.ToString());
+        Assert.Contains("run.ckpt", stderr.ToString());
+        Assert.DoesNotContain("   at ", stderr.ToString());
+        Assert.Equal("the previous model", File.ReadAllText(model));
+    }
 }
