@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(TaskCommands.Info());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
         var parse = root.Parse(args);
         try
         {

@@ -38,6 +38,25 @@ internal static class TaskCommands
         return command;
     }
 
+    /// <summary>
+    /// Trains as <c>rnn train ARGS</c> would (the same options, progress on standard error) and returns the result
+    /// without printing it: how <c>rnn reproduce</c> reruns README's commands.
+    /// </summary>
+    public static TaskResult RunTraining(string[] arguments)
+    {
+        var common = new CommonOptions();
+        var task = new Argument<string?>("task") { Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("train");
+        command.Arguments.Add(task);
+        common.AddTo(command, training: true);
+        var parse = command.Parse(arguments);
+        if (parse.Errors.Count > 0) throw new TaskUsageException(string.Join(" ", parse.Errors.Select(e => e.Message)));
+        var options = common.Read(parse);
+        var application = TaskCatalog.Find(parse.GetValue(task) ?? "adding");
+        var display = new ProgressDisplay();
+        return display.Run(progressFor => application.Train(options, Context(display, progressFor)));
+    }
+
     public static Command Eval()
     {
         var common = new CommonOptions();
