@@ -287,6 +287,9 @@ public sealed class Seq2SeqTask : ApplicationTask
     /// <summary>The characters of a text as one-character strings (the BLEU tokens of the target side).</summary>
     private static string[] Characters(string text) => text.EnumerateRunes().Select(r => r.ToString()).ToArray();
 
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
+
     private (Seq2Seq Model, Sides Sides) Load(SavedModel saved)
     {
         saved.RequireTask(Name);
