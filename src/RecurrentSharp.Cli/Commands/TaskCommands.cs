@@ -61,15 +61,18 @@ internal static class TaskCommands
     {
         var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
         var inputs = new Argument<string[]>("input") { Description = "Inputs (one per argument); read from standard input, one per line, when none are given.", Arity = ArgumentArity.ZeroOrMore };
+        var showAttention = new Option<bool>("--show-attention") { Description = "seq2seq with attention: print each output with its alignment to the source as a text grid (weights in percent)." };
         var command = new Command("predict", "Predict with a saved model, one output line per input.");
         command.Arguments.Add(model);
         command.Arguments.Add(inputs);
+        command.Options.Add(showAttention);
         command.SetAction(parse =>
         {
             var saved = SavedModel.Load(parse.GetValue(model)!);
             var given = parse.GetValue(inputs) ?? [];
             var lines = given.Length > 0 ? given : ReadLines(Console.In);
-            foreach (var line in TaskCatalog.Find(saved.Task).Predict(saved, lines)) Console.WriteLine(line);
+            var task = TaskCatalog.Find(saved.Task);
+            foreach (var line in parse.GetValue(showAttention) ? task.ShowAttention(saved, lines) : task.Predict(saved, lines)) Console.WriteLine(line);
             return 0;
         });
         return command;
