@@ -180,21 +180,26 @@ public sealed class Seq2Seq : Module
             return Projection.Forward(memory is null ? output : Attentional(output, memory).State);
         }
 
+        // Step by step. Fully teacher-forced, no step needs the previous logits, so the output layer runs once
+        // over all steps at the end (one large product instead of T small ones).
+        bool forced = teacherForcing >= 1f;
+        var features = new List<Tensor>();
         var logits = new List<Tensor>();
         var tokens = Enumerable.Range(0, decoderInput.Batch).Select(b => decoderInput[b, 0]).ToArray();
         for (int t = 0; t < decoderInput.Steps; t++)
         {
             if (t > 0)
             {
-                var predicted = logits[^1].ArgMaxRows();
+                var predicted = forced ? null : logits[^1].ArgMaxRows();
                 for (int b = 0; b < tokens.Length; b++)
-                    tokens[b] = teacherForcing >= 1f || random.NextFloat() < teacherForcing ? decoderInput[b, t] : predicted[b];
+                    tokens[b] = forced || random.NextFloat() < teacherForcing ? decoderInput[b, t] : predicted![b];
             }
             var step = Step(tokens, state, memory);
             state = step.State;
-            logits.Add(step.Logits);
+            if (forced) features.Add(step.Features);
+            else logits.Add(Projection.Forward(step.Features));
         }
-        return Tensor.Stack(logits, 1);
+        return forced ? Projection.Forward(Tensor.Stack(features, 1)) : Tensor.Stack(logits, 1);
     }
 
     /// <summary>Luong: the decoder outputs h (B, T, Hd) attend; h̃ = tanh(W_c [c; h]) (B, T, Hd).</summary>
@@ -230,7 +235,7 @@ public sealed class Seq2Seq : Module
         {
             var next = Step(tokens, state, memory);
             state = next.State;
-            tokens = next.Logits.ArgMaxRows();
+            tokens = Projection.Forward(next.Features).ArgMaxRows();
             weights?.Add(next.Weights!.Select(0, 0).ToArray());
             for (int b = 0; b < tokens.Length; b++)
             {
@@ -271,7 +276,7 @@ public sealed class Seq2Seq : Module
             var last = beams.Select(beam => beam.Tokens.Count == 0 ? BeginId : beam.Tokens[^1]).ToArray();
             // Every hypothesis attends over the same (single) source.
             var decoded = Step(last, state, memory?.Rows(new int[n]));
-            var logProbs = decoded.Logits.LogSoftmax(-1);
+            var logProbs = Projection.Forward(decoded.Features).LogSoftmax(-1);
             int vocab = logProbs.Size(-1);
             var candidates = new List<(int Beam, int Token, double Score)>();
             for (int i = 0; i < n; i++)
@@ -318,36 +323,36 @@ public sealed class Seq2Seq : Module
     }
 
     /// <summary>
-    /// One decoder step for a batch of previous tokens: logits (B, V), the next state and, with attention, the
-    /// weights (B, S) of this step.
+    /// One decoder step for a batch of previous tokens: what the output layer reads (B, F) — the logits are
+    /// <see cref="Projection"/> of it —, the next state and, with attention, the weights (B, S) of this step.
     /// </summary>
-    private (Tensor Logits, DecoderState State, Tensor? Weights) Step(int[] previous, DecoderState state, AttentionMemory? memory)
+    private (Tensor Features, DecoderState State, Tensor? Weights) Step(int[] previous, DecoderState state, AttentionMemory? memory)
     {
         var embedded = TargetEmbedding.Forward(previous, previous.Length, 1);   // (B, 1, E)
         switch (AttentionKind)
         {
             case Seq2SeqAttention.Bahdanau:
             {
-                // c_t from s_{t-1} (the top layer's state); s_t = RNN([y_{t-1}; c_t], s_{t-1}); logits = W_o [s_t; c_t] + b
+                // c_t from s_{t-1} (the top layer's state); s_t = RNN([y_{t-1}; c_t], s_{t-1}); features [s_t; c_t] (logits W_o [s_t; c_t] + b)
                 var query = state.H.Select(0, Decoder.NumLayers - 1).Unsqueeze(1);
                 var attended = Attention!.Forward(query, memory!);
                 var run = Decoder.Forward(Tensor.Concat([embedded, attended.Context], 2), state.H, state.C);
-                var logits = Projection.Forward(Tensor.Concat([run.Output, attended.Context], 2).Squeeze(1));
-                return (logits, new DecoderState(run.Hidden, run.Cell, null), attended.Weights.Squeeze(1));
+                var features = Tensor.Concat([run.Output, attended.Context], 2).Squeeze(1);
+                return (features, new DecoderState(run.Hidden, run.Cell, null), attended.Weights.Squeeze(1));
             }
             case Seq2SeqAttention.Luong:
             {
-                // h_t = RNN([y_{t-1}; h̃_{t-1}] or y_{t-1}, h_{t-1}); c_t from h_t; h̃_t = tanh(W_c [c_t; h_t]); logits = W_o h̃_t + b
+                // h_t = RNN([y_{t-1}; h̃_{t-1}] or y_{t-1}, h_{t-1}); c_t from h_t; features h̃_t = tanh(W_c [c_t; h_t]) (logits W_o h̃_t + b)
                 var input = InputFeeding ? Tensor.Concat([embedded, state.Feed!.Unsqueeze(1)], 2) : embedded;
                 var run = Decoder.Forward(input, state.H, state.C);
                 var (attentional, weights) = Attentional(run.Output, memory!);
                 var h = attentional.Squeeze(1);
-                return (Projection.Forward(h), new DecoderState(run.Hidden, run.Cell, InputFeeding ? h : null), weights.Squeeze(1));
+                return (h, new DecoderState(run.Hidden, run.Cell, InputFeeding ? h : null), weights.Squeeze(1));
             }
             default:
             {
                 var run = Decoder.Forward(embedded, state.H, state.C);
-                return (Projection.Forward(run.Output.Squeeze(1)), new DecoderState(run.Hidden, run.Cell, null), null);
+                return (run.Output.Squeeze(1), new DecoderState(run.Hidden, run.Cell, null), null);
             }
         }
     }
