@@ -1,5 +1,7 @@
 using RecurrentSharp.Data;
 using RecurrentSharp.Kernels;
+using RecurrentSharp.Models;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
@@ -37,9 +39,9 @@ internal static class Seq2SeqBenchmark
             // Lengths vary inside the batch, as in bucketed training: sources 7..12, targets 11..16.
             var sources = Enumerable.Range(0, Batch).Select(b => Enumerable.Range(0, SourceSteps - b % 6).Select(_ => 4 + random.Next(SourceVocabulary - 4)).ToArray()).ToArray();
             var targets = Enumerable.Range(0, Batch).Select(b => Enumerable.Range(0, TargetSteps - b % 6).Select(_ => 4 + random.Next(TargetVocabulary - 4)).ToArray()).ToArray();
-            var source = PaddedTokens.FromSequences(sources);
-            var input = PaddedTokens.FromSequences(targets.Select(t => (int[])[2, .. t[..^1]]).ToArray());
-            var next = PaddedTokens.FromSequences(targets).Ids;
+            var source = PaddedSequences.FromSequences(sources);
+            var input = PaddedSequences.FromSequences(targets.Select(t => (int[])[2, .. t[..^1]]).ToArray());
+            var next = PaddedSequences.FromSequences(targets).Ids;
             var mask = SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst);
             int tokens = targets.Sum(t => t.Length);
             foreach (int threads in threadCounts)

@@ -1,5 +1,4 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
 
