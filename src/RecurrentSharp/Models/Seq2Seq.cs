@@ -224,13 +224,49 @@ public sealed class Seq2Seq : Module
         return (tokens, weights.ToArray());
     }
 
+    /// <summary>
+    /// The decoder's whole initial state as one vector per source, (B, N): every layer's h, then for an LSTM every
+    /// layer's c, each Hd wide (N = L·Hd, or 2·L·Hd for LSTM). <see cref="DecodeFrom"/> decodes from such a vector.
+    /// </summary>
+    public Tensor Code(PaddedSequences source)
+    {
+        var (h, c) = Encode(source);
+        int layers = Decoder.NumLayers, width = Decoder.HiddenSize, batch = source.Batch;
+        var code = h.Permute(1, 0, 2).Reshape(batch, layers * width);
+        return c is null ? code : Tensor.Concat([code, c.Permute(1, 0, 2).Reshape(batch, layers * width)], 1);
+    }
+
+    /// <summary>
+    /// Greedy decoding from given vectors (B, N) laid out as <see cref="Code"/> returns them, with no source at all
+    /// (one-to-many): e.g. the code of a sentence, a mix of two codes, or any point of the code space. Only for a
+    /// model without attention, whose decoder needs nothing from the encoder but its state.
+    /// </summary>
+    public List<int[]> DecodeFrom(Tensor codes, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (Attention is not null)
+            throw new InvalidOperationException("Seq2Seq: a decoder with attention reads the encoder's outputs, so it cannot decode from a vector alone.");
+        int layers = Decoder.NumLayers, width = Decoder.HiddenSize, parts = Cell.HasCellState ? 2 : 1;
+        if (codes.Rank != 2 || codes.Size(1) != parts * layers * width)
+            throw new TensorShapeException("Seq2Seq.DecodeFrom", $"codes {TensorShape.Format(codes.Shape)} are not (batch, {parts * layers * width}) = (batch, {(parts == 2 ? "2 x " : "")}{layers} layers x {width})");
+        using var noGrad = new NoGradScope();
+        int batch = codes.Size(0);
+        Tensor Part(int i) => codes.Slice(1, i * layers * width, layers * width).Reshape(batch, layers, width).Permute(1, 0, 2);
+        return GreedyFrom(new DecoderState(Part(0), parts == 2 ? Part(1) : null, null), null, batch, maxLength, null);
+    }
+
     private List<int[]> Greedy(PaddedSequences source, int maxLength, List<float[]>? weights)
     {
         using var noGrad = new NoGradScope();
         var (state, memory) = Start(source);
-        var tokens = Enumerable.Repeat(BeginId, source.Batch).ToArray();
-        var results = Enumerable.Range(0, source.Batch).Select(_ => new List<int>()).ToList();
-        var done = new bool[source.Batch];
+        return GreedyFrom(state, memory, source.Batch, maxLength, weights);
+    }
+
+    private List<int[]> GreedyFrom(DecoderState state, AttentionMemory? memory, int batch, int maxLength, List<float[]>? weights)
+    {
+        var tokens = Enumerable.Repeat(BeginId, batch).ToArray();
+        var results = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToList();
+        var done = new bool[batch];
         for (int step = 0; step < maxLength && done.Contains(false); step++)
         {
             var next = Step(tokens, state, memory);
