@@ -33,7 +33,9 @@ internal sealed class CommonOptions
     public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
-    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq: beam width for decoding (default 1: greedy)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
+    public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
+    public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -45,7 +47,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal })
             command.Options.Add(option);
     }
 
@@ -59,6 +61,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
+        if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
+        if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
