@@ -35,6 +35,7 @@ internal sealed class CommonOptions
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
+    public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
 
     public void AddTo(Command command, bool training)
@@ -47,7 +48,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal, Augment })
             command.Options.Add(option);
     }
 
@@ -62,6 +63,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
+        if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions

@@ -14,7 +14,7 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
     public void Trains_on_a_slice_and_beats_every_constant_answer_on_the_unseen_speaker()
     {
         string model = folder.File("speech.safetensors");
-        var train = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "theo", "--limit", "800", "--epochs", "6", "--hidden", "48", "--lr", "0.004",
+        var train = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "theo", "--limit", "800", "--epochs", "6", "--hidden", "48", "--lr", "0.004", "--augment", "false",
             "--out", model, "--json", "--threads", "1");
         Assert.True(train.ExitCode == 0, train.StdErr);
         var json = train.Json();
@@ -22,6 +22,7 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
         Assert.Equal("word_accuracy", json.GetProperty("metric").GetString());
         Assert.Equal("theo", json.GetProperty("test_speakers").GetString());
         Assert.Equal(800, json.GetProperty("train_examples").GetInt32());
+        Assert.False(json.GetProperty("augment").GetBoolean());
         Assert.DoesNotContain("theo", json.GetProperty("train_speakers").EnumerateArray().Select(s => s.GetString()));
 
         // the trivial baselines: the best single word for every recording (theo says each digit equally often)

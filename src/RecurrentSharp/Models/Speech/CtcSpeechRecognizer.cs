@@ -16,7 +16,7 @@ public sealed record CtcSpeechRecognizerConfig(int InputSize, int Classes, int H
 /// <summary>
 /// Speech to characters with CTC: frame features (B, T, F) → bidirectional LSTM layers → (optionally) one
 /// pyramidal BiLSTM layer over concatenated pairs of frames [h_{2i} | h_{2i+1}] → dropout → Linear → log_softmax,
-/// returned time first, (T', B, C), as <see cref="Training.Losses.CtcLoss"/> reads it.
+/// returned time first, (T', B, C), the layout of PyTorch's (and our) CTC loss.
 /// </summary>
 public sealed class CtcSpeechRecognizer : Module
 {

@@ -57,18 +57,27 @@ public sealed class SpeechTask : ApplicationTask
         }
 
         var features = Features(recordings);
+        bool augment = ParseBool(options, "augment");
+        // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the BiLSTM).
+        var signals = augment ? recordings.Select((r, i) => Array.BinarySearch(train, i) >= 0 ? ReadSignal(r.Path) : null).ToArray() : null;
+        var masking = new SpecAugment();
+        var augmentRandom = random.Fork();
         var config = new CtcSpeechRecognizerConfig(InputSize: features[0].Dimensions, Classes: Letters.Length + 1, HiddenSize: options.Hidden ?? 128,
-            Layers: options.Layers ?? 2, Pyramidal: ParsePyramidal(options), Dropout: options.Dropout ?? 0.2f);
+            Layers: options.Layers ?? 2, Pyramidal: ParseBool(options, "pyramidal"), Dropout: options.Dropout ?? 0.2f);
         var model = new CtcSpeechRecognizer(config, random);
         context.Log($"speech: {train.Length} training and {validation.Length} validation recordings of {string.Join(", ", speakers.Where(s => s != testSpeaker))}; " +
-            $"{test.Length} test recordings of {testSpeaker}; {config.InputSize} log-mel bands, {config.Classes} CTC classes (blank + '{Letters}')");
+            $"{test.Length} test recordings of {testSpeaker}; {config.InputSize} log-mel bands, {config.Classes} CTC classes (blank + '{Letters}')" +
+            (augment ? "; augmented: speed 0.85-1.15 and SpecAugment masks" : ""));
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
         var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), options.LearningRate ?? Defaults.LearningRate);
         double clip = options.Clip ?? Defaults.Clip;
         var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
         {
-            var (x, lengths) = Pad(features, batch);
+            var inputs = batch.Select(i => signals is not null
+                ? masking.Apply(LogMel(signals[i]!, SlowestSpeed + (FastestSpeed - SlowestSpeed) * augmentRandom.NextDouble()), augmentRandom)
+                : features[i]).ToArray();
+            var (x, lengths) = Pad(inputs);
             var logProbs = model.Forward(x, lengths);
             var targets = CtcTargets.FromSequences(batch.Select(i => Encode(recordings[i].Word)).ToArray());
             return new(Losses.CtcLoss(logProbs, targets, lengths.Select(model.OutputLength).ToArray(), blank: 0, Reduction.Mean), batch.Length);
@@ -91,6 +100,7 @@ public sealed class SpeechTask : ApplicationTask
         result.Figures["train_examples"] = train.Length;
         result.Figures["validation_examples"] = validation.Length;
         result.Figures["stopped"] = history.StopReason.ToString();
+        result.Figures["augment"] = augment;
         result.Figures["train_speakers"] = speakers.Where(s => s != testSpeaker).ToArray();
         string path = options.OutputPath ?? $"{Name}.safetensors";
         SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
@@ -155,39 +165,52 @@ public sealed class SpeechTask : ApplicationTask
     private static int[] Indices(IReadOnlyList<SpokenDigitRecording> recordings, Func<SpokenDigitRecording, bool> keep) =>
         Enumerable.Range(0, recordings.Count).Where(i => keep(recordings[i])).ToArray();
 
-    private static bool ParsePyramidal(TaskOptions options) => options.Get("pyramidal") switch
+    private const double SlowestSpeed = 0.85, FastestSpeed = 1.15;
+
+    /// <summary>A true/false task option that defaults to true.</summary>
+    private static bool ParseBool(TaskOptions options, string name) => options.Get(name) switch
     {
         null or "true" => true,
         "false" => false,
-        var v => throw new TaskUsageException($"--pyramidal must be true or false, got '{v}'."),
+        var v => throw new TaskUsageException($"--{name} must be true or false, got '{v}'."),
     };
 
     private static int Beam(TaskOptions options) => options.GetPositive("beam", 1);
 
     private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings) => recordings.Select(r => Extract(r.Path)).ToArray();
 
-    /// <summary>Per-utterance normalised log-mel features of one file (8 kHz required: this reader does not resample).</summary>
-    private static FeatureMatrix Extract(string path)
+    /// <summary>Per-utterance normalised log-mel features of one file.</summary>
+    private static FeatureMatrix Extract(string path) => LogMel(ReadSignal(path), 1.0);
+
+    /// <summary>The samples of an 8 kHz file (this task does not resample: another rate is an error naming the file).</summary>
+    private static float[] ReadSignal(string path)
     {
         var audio = WavReader.Read(path);
         if (audio.SampleRate != SampleRate)
             throw new DataFormatException(path, null, $"the sample rate is {audio.SampleRate} Hz; the speech task reads {SampleRate} Hz audio and does not resample");
-        return FeatureNormalizer.PerUtterance(Extractor.Compute(audio.Samples));
+        return audio.Samples;
+    }
+
+    /// <summary>Log-mel features of the signal played at <paramref name="speed"/>, normalised by their own mean and variance.</summary>
+    private static FeatureMatrix LogMel(float[] samples, double speed)
+    {
+        var played = speed == 1.0 ? samples : SpeedPerturbation.Apply(samples, speed);
+        return FeatureNormalizer.PerUtterance(Extractor.Compute(played));
     }
 
     private static readonly LogMelSpectrogram Extractor = new(SampleRate);
 
     private static int[] Encode(string word) => word.Select(c => Letters.IndexOf(c) + 1).ToArray();
 
-    /// <summary>Pads the features of <paramref name="batch"/> into (B, T_max, F) with zeros.</summary>
-    private static (Tensor X, int[] Lengths) Pad(FeatureMatrix[] features, int[] batch)
+    /// <summary>Pads the features of a batch into (B, T_max, F) with zeros.</summary>
+    private static (Tensor X, int[] Lengths) Pad(FeatureMatrix[] batch)
     {
-        int steps = batch.Max(i => features[i].Frames), dims = features[batch[0]].Dimensions;
+        int steps = batch.Max(f => f.Frames), dims = batch[0].Dimensions;
         var x = new float[batch.Length * steps * dims];
         var lengths = new int[batch.Length];
         for (int b = 0; b < batch.Length; b++)
         {
-            var f = features[batch[b]];
+            var f = batch[b];
             f.Values.CopyTo(x.AsSpan(b * steps * dims));
             lengths[b] = f.Frames;
         }
@@ -204,7 +227,7 @@ public sealed class SpeechTask : ApplicationTask
         foreach (var part in BatchOrder.Sequential(indices.Length, 32))
         {
             var batch = part.Select(k => indices[k]).ToArray();
-            var (x, lengths) = Pad(features, batch);
+            var (x, lengths) = Pad(batch.Select(i => features[i]).ToArray());
             var logProbs = model.Forward(x, lengths);                  // (T', B, C)
             int B = batch.Length, C = logProbs.Size(2);
             var y = logProbs.Data;

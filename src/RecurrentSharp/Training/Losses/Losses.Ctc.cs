@@ -1,4 +1,5 @@
 using RecurrentSharp.Autograd;
+using RecurrentSharp.Kernels;
 using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;
@@ -68,12 +69,11 @@ public static partial class Losses
         }
         if (offsets[N] > Array.MaxLength) throw new TensorShapeException("CtcLoss", $"the alignment lattice of {offsets[N]} states is too large");
 
-        // ---- forward: α for every element, loss_n = −log p(l | x)
-        var y = logProbs.Data;
+        // ---- forward: α for every element, loss_n = −log p(l | x); the elements are independent (one part each on the kernel threads)
         var alpha = new double[offsets[N]];
         var loss = new double[N];
-        for (int n = 0; n < N; n++)
-            loss[n] = CtcForward(y, n, N, C, lengthsIn[n], extended[n], alpha.AsSpan((int)offsets[n], (int)(offsets[n + 1] - offsets[n])));
+        KernelThreads.For(N, n =>
+            loss[n] = CtcForward(logProbs.Data, n, N, C, lengthsIn[n], extended[n], alpha.AsSpan((int)offsets[n], (int)(offsets[n + 1] - offsets[n]))));
 
         // weights of the elements in L (1 for None: the upstream gradient multiplies them in the backward pass)
         var weight = new double[N];
@@ -101,20 +101,17 @@ public static partial class Losses
         return GradNode.Record("ctc_loss", result, [logProbs], g =>
         {
             var grad = Tensor.Zeros(T, N, C);
-            var gy = grad.Data;
-            var y = logProbs.Data;
-            int longest = 0;
-            for (int n = 0; n < N; n++) longest = (int)Math.Max(longest, offsets[n + 1] - offsets[n]);
-            var beta = new double[longest];
-            for (int n = 0; n < N; n++)
+            var beta = new double[offsets[N]];
+            // each element writes only its own rows grad[t, n, :], so the elements run in parallel
+            KernelThreads.For(N, n =>
             {
                 double w = weight[n] * (reduction == Reduction.None ? g.Data[n] : g.Data[0]);
-                if (weight[n] == 0 || w == 0) continue; // zeroed by zero_infinity (exactly 0, not 0·NaN)
+                if (weight[n] == 0 || w == 0) return; // zeroed by zero_infinity (exactly 0, not 0·NaN)
                 var a = alpha.AsSpan((int)offsets[n], (int)(offsets[n + 1] - offsets[n]));
-                var b = beta.AsSpan(0, a.Length);
-                CtcBackward(y, n, N, C, lengthsIn[n], extended[n], b);
-                CtcGradient(y, gy, n, N, C, lengthsIn[n], extended[n], a, b, loss[n], w);
-            }
+                var b = beta.AsSpan((int)offsets[n], a.Length);
+                CtcBackward(logProbs.Data, n, N, C, lengthsIn[n], extended[n], b);
+                CtcGradient(logProbs.Data, grad.Data, n, N, C, lengthsIn[n], extended[n], a, b, loss[n], w);
+            });
             return [grad];
         });
     }
