@@ -5,33 +5,18 @@ Run (comparison only; never part of the tests):
 """
 import argparse
 import json
-import statistics
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
+from torch_rnn import median_ms  # the same median-of-runs method as rnn bench (bench/ is on the path when run as a script)
+
 CONFIGS = [
     ("speech-like", 200, 32, 29, 40),
     ("digits", 50, 64, 12, 6),
 ]
-
-
-def median_ms(fn, warmup=5, min_runs=10, max_runs=200, min_seconds=0.5, warmup_seconds=1.0):
-    # Same method as rnn bench: warm up for at least `warmup` runs and `warmup_seconds`.
-    start = time.perf_counter()
-    done = 0
-    while done < warmup or time.perf_counter() - start < warmup_seconds:
-        fn()
-        done += 1
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or (len(times) < max_runs and time.perf_counter() - start < min_seconds):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():
