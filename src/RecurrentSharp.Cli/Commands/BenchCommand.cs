@@ -4,7 +4,7 @@ using RecurrentSharp.Cli.Bench;
 
 namespace RecurrentSharp.Cli.Commands;
 
-/// <summary><c>rnn bench gemm|rnn|seq2seq [--json]</c>: speed measurements.</summary>
+/// <summary><c>rnn bench gemm|rnn|seq2seq|ctc [--json]</c>: speed measurements.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -88,6 +88,28 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(seq2seq);
+        var ctc = new Command("ctc", "CTC loss + gradient on (T=200, N=32, C=29, S=40) and (T=50, N=64, C=12, S=6).");
+        ctc.Options.Add(json);
+        ctc.Options.Add(threads);
+        ctc.SetAction(parse =>
+        {
+            var results = CtcBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    name = r.Name, t = r.T, n = r.N, c = r.C, s = r.S, threads = r.Threads, ms = Math.Round(r.Ms, 4),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"name",-12} {"T",4} {"N",4} {"C",4} {"S",4} {"threads",7} {"ms",10}");
+                foreach (var r in results)
+                    Console.WriteLine($"{r.Name,-12} {r.T,4} {r.N,4} {r.C,4} {r.S,4} {r.Threads,7} {r.Ms,10:F3}");
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(ctc);
         return bench;
     }
 
