@@ -37,6 +37,7 @@ internal sealed class CommonOptions
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
     public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau (default for translate), luong (general score), luong-dot, luong-concat." };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
+    public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40; counted)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq: beam width for decoding (default 1: greedy)." };
 
     public void AddTo(Command command, bool training)
@@ -48,6 +49,7 @@ internal sealed class CommonOptions
         command.Options.Add(Offline);
         command.Options.Add(Report);
         command.Options.Add(Beam);
+        command.Options.Add(MaxLength);
         if (!training) return;
         foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding })
             command.Options.Add(option);
@@ -65,6 +67,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
         if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
+        if (parse.GetValue(MaxLength) is { } maxLength) extra["max-length"] = maxLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
