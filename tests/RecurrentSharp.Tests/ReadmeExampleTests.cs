@@ -31,7 +31,7 @@ public class ReadmeExampleTests : IDisposable
         GradientClipping.ClipGradNorm(optimizer.Parameters, maxNorm: 5);
         optimizer.Step();
 
-        RecurrentSharp.Serialization.StateDictFile.Save(Path.Combine(folder, "lstm.safetensors"), lstm);
+        RecurrentSharp.Nn.StateDictFile.Save(Path.Combine(folder, "lstm.safetensors"), lstm);
 
         Assert.Equal(new[] { 32, 28, 256 }, output.GetShape());
         Assert.Equal(new[] { 4, 32, 128 }, hN.GetShape());

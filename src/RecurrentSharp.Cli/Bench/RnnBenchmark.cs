@@ -1,7 +1,6 @@
-using RecurrentSharp.Autograd;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Kernels;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Cli.Bench;
 

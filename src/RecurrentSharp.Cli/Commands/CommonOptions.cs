@@ -21,7 +21,9 @@ internal sealed class CommonOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Kernel threads (default: all cores)." };
     public Option<string?> Out { get; } = new("--out") { Description = "Where to save the trained model (default: ./TASK.safetensors)." };
-    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Write a training checkpoint here after every epoch (model, optimizer and generator state; Trainer.LoadCheckpoint in the library resumes from it)." };
+    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Write a training checkpoint here after every epoch (model, optimizer and generator state), atomically." };
+
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the --checkpoint file when it exists (a run killed mid-way ends exactly as an uninterrupted one)." };
     public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML report with the training curves." };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on standard output (progress and tables go to standard error)." };
     public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first malformed input line instead of skipping it." };
@@ -48,7 +50,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal, Augment })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal, Augment })
             command.Options.Add(option);
     }
 
@@ -82,6 +84,7 @@ internal sealed class CommonOptions
             Seed = parse.GetValue(Seed),
             OutputPath = parse.GetValue(Out),
             CheckpointPath = parse.GetValue(Checkpoint),
+            Resume = parse.GetValue(Resume),
             Strict = parse.GetValue(Strict),
             Limit = parse.GetValue(Limit),
             AllowDownload = !parse.GetValue(Offline),

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats;
+using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tasks;
 using RecurrentSharp.Training;
 

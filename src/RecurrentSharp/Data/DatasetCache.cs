@@ -26,15 +26,17 @@ public sealed class DatasetCache
 
     private readonly IFileDownloader? downloader;
     private readonly IReadOnlyList<DatasetFile> catalog;
+    private readonly IReadOnlyList<DatasetManifest> manifests;
 
     /// <summary>
     /// Creates a resolver. <paramref name="dataPath"/> is the explicit <c>--data</c> (null when not given);
     /// <paramref name="cacheFolder"/> defaults to <see cref="DefaultCacheFolder"/>; <paramref name="downloader"/>
     /// null means offline (no download is tried); <paramref name="getEnvironmentVariable"/> and
-    /// <paramref name="catalog"/> can be replaced in tests.
+    /// <paramref name="catalog"/> and <paramref name="manifests"/> can be replaced in tests.
     /// </summary>
     public DatasetCache(string? dataPath = null, string? cacheFolder = null, IFileDownloader? downloader = null,
-        Func<string, string?>? getEnvironmentVariable = null, IReadOnlyList<DatasetFile>? catalog = null)
+        Func<string, string?>? getEnvironmentVariable = null, IReadOnlyList<DatasetFile>? catalog = null,
+        IReadOnlyList<DatasetManifest>? manifests = null)
     {
         DataPath = string.IsNullOrWhiteSpace(dataPath) ? null : dataPath;
         string? fromEnvironment = (getEnvironmentVariable ?? Environment.GetEnvironmentVariable)(EnvironmentVariable);
@@ -42,6 +44,7 @@ public sealed class DatasetCache
         CacheFolder = cacheFolder ?? DefaultCacheFolder();
         this.downloader = downloader;
         this.catalog = catalog ?? DatasetCatalog.Files;
+        this.manifests = manifests ?? DatasetCatalog.Manifests;
     }
 
     /// <summary>The explicit data path (<c>--data</c>), or null.</summary>
@@ -89,9 +92,10 @@ public sealed class DatasetCache
         if (EnvironmentPath is not null && FindUnder(EnvironmentPath, relativePath, looked) is { } fromEnvironment)
             return fromEnvironment;
 
+        entry ??= await FindManifestMemberAsync(relativePath, cancellationToken).ConfigureAwait(false);
         string cached = Path.Combine(CacheFolder, relativePath);
         looked.Add(cached);
-        if (File.Exists(cached) && (entry is null || new FileInfo(cached).Length == entry.Bytes)) return cached;
+        if (File.Exists(cached) && (entry is null || IsIntact(cached, entry))) return cached;
 
         string problem;
         Exception? cause = null;
@@ -118,6 +122,33 @@ public sealed class DatasetCache
             $"Place the file at '{cached}'{(entry is null ? "" : $" ({Describe(entry)})")}, or pass --data FOLDER, or set {EnvironmentVariable} to a folder that holds '{relativePath}'.";
         throw cause is null ? new DatasetMissingException(message) : new DatasetMissingException(message, cause);
     }
+
+    /// <summary>
+    /// The catalog entry of a member of a manifest-described dataset: its sha256 from the manifest (which is
+    /// resolved, and downloaded if need be, like any other file), its size unknown (-1), its source the
+    /// manifest's base URL plus the member's path. Null when the path is in no such dataset, is not listed
+    /// in its manifest; a <see cref="DatasetMissingException"/> naming both when the manifest cannot be had.
+    /// </summary>
+    private async Task<DatasetFile?> FindManifestMemberAsync(string relativePath, CancellationToken cancellationToken)
+    {
+        var manifest = manifests.FirstOrDefault(m => m.Contains(relativePath));
+        if (manifest is null || relativePath == manifest.RelativePath) return null;
+        string manifestPath;
+        try { manifestPath = await ResolveAsync(manifest.RelativePath, cancellationToken).ConfigureAwait(false); }
+        catch (DatasetMissingException e)
+        {
+            throw new DatasetMissingException(
+                $"Dataset file '{relativePath}' belongs to '{manifest.Folder}', whose files are known from its manifest, and the manifest is missing too. {e.Message}", e);
+        }
+        string member = relativePath[(manifest.Folder.Length + 1)..];
+        if (!DatasetManifest.Read(manifestPath).TryGetValue(member, out string? sha256)) return null;
+        var source = manifest.MemberBaseUrl is null ? null : new DownloadSource(new Uri(manifest.MemberBaseUrl, Uri.EscapeDataString(member).Replace("%2F", "/")));
+        return new DatasetFile(relativePath, -1, sha256, source);
+    }
+
+    /// <summary>A cached file counts when its size matches (or, for a manifest member of unknown size, its sha256 does).</summary>
+    private static bool IsIntact(string path, DatasetFile entry) =>
+        entry.Bytes >= 0 ? new FileInfo(path).Length == entry.Bytes : ComputeSha256(path) == entry.Sha256;
 
     /// <summary>
     /// The file under <paramref name="root"/>: root/a/b/c, then root/b/c, then root/c (so --data may name
@@ -162,7 +193,7 @@ public sealed class DatasetCache
             }
             string sha256 = ComputeSha256(candidate);
             if (sha256 != entry.Sha256)
-                throw new InvalidDataException($"the downloaded file has sha256 {sha256} ({new FileInfo(candidate).Length} bytes), expected {entry.Sha256} ({entry.Bytes} bytes); it was not kept");
+                throw new InvalidDataException($"the downloaded file has sha256 {sha256} ({new FileInfo(candidate).Length} bytes), expected {entry.Sha256}{(entry.Bytes >= 0 ? $" ({entry.Bytes} bytes)" : "")}; it was not kept");
             File.Move(candidate, destination, overwrite: true);
         }
         finally
@@ -207,7 +238,9 @@ public sealed class DatasetCache
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static string Describe(DatasetFile entry) => $"{entry.Bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, sha256 {entry.Sha256}";
+    private static string Describe(DatasetFile entry) => entry.Bytes < 0
+        ? $"sha256 {entry.Sha256}"
+        : $"{entry.Bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, sha256 {entry.Sha256}";
 
     private static string DescribeSource(DownloadSource source) =>
         source.ArchiveMember is null ? source.Url.AbsoluteUri : $"{source.Url.AbsoluteUri} (member '{source.ArchiveMember}')";

@@ -103,7 +103,46 @@ public static class DatasetCatalog
             new(new Uri("https://raw.githubusercontent.com/lichenyu/demo_datesets/0c0f8a1b4fbf9b294276c19eca82bf3b01d39831/cmn-eng.zip"))),
         new("seq2seq/cmn.txt", 1_315_138, "f81798986021a75cbbcdd7521e627d87031e1b74e5601cfb3604cf1637ac62dd",
             new(new Uri("https://raw.githubusercontent.com/lichenyu/demo_datesets/0c0f8a1b4fbf9b294276c19eca82bf3b01d39831/cmn-eng.zip"), "cmn.txt")),
+        // Datasets of thousands of files: their manifests (written for the shared folder, so with no public
+        // source of their own) and the files beside them; the members are listed in Manifests below.
+        new("speech/fsdd/MANIFEST.sha256", 231_576, "b74c9dab43d3801f6a7837b8b541edf3ab30f882612fffc1f778fd6794660721",
+            null),
+        new("speech/fsdd/README.md", 3_977, "523de3cafa0f54707a0ab2760a2d32b640ccfe834a081d7d35c894f1fb6d79f5",
+            new(new Uri("https://raw.githubusercontent.com/Jakobovski/free-spoken-digit-dataset/26eb9aaf76e81b692f806f9140c2d2777410d7a1/README.md"))),
+        new("flickr8k/CrowdFlowerAnnotations.txt", 2_918_552, "72a74aef443df4848fb1f3c23654ee9e0ca5b528198f68e2efedf11b6ca61260",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/CrowdFlowerAnnotations.txt"))),
+        new("flickr8k/ExpertAnnotations.txt", 346_674, "56c2b1a9e1a46ba73b8b151abd7c3c8b1676fbacadb559d0c2eb6524b166cf4f",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/ExpertAnnotations.txt"))),
+        new("flickr8k/Flickr8k.lemma.token.txt", 3_244_761, "aebf8ed1e3edd18bbe6cd7c70e5cec6f543f5b0592c371cc69b4507f40092d82",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/Flickr8k.lemma.token.txt"))),
+        new("flickr8k/Flickr8k.token.txt", 3_395_237, "1e1f3a371ba1a1bf742e6930521c037e046b2bf3fcc2390ba8405e0301ed7689",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/Flickr8k.token.txt"))),
+        new("flickr8k/Flickr_8k.devImages.txt", 25_801, "18ba829f47f6df1cb830bf7f0506e2ddf333818925299babbd1bbcaf50fdc504",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/Flickr_8k.devImages.txt"))),
+        new("flickr8k/Flickr_8k.testImages.txt", 25_775, "c0924146c131458ceba45da59670fe9520eadce1e5cafffa16a817672a9b1f17",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/Flickr_8k.testImages.txt"))),
+        new("flickr8k/Flickr_8k.trainImages.txt", 154_678, "e330ddd5156a4c2d2e2b67bc587e70e588f2d132bd8a10dc54dcb71e58115d8e",
+            new(new Uri("https://raw.githubusercontent.com/siddhantagwl/Image-Caption-Generation/e54a5e83a9bb19cfe10cde932d0207cd79355f8a/Flickr8k_text/Flickr_8k.trainImages.txt"))),
+        new("flickr8k/MANIFEST.sha256", 799_959, "3172c83f52c1c485a66819061c2a68aab10ab0c9d505eaae95fbfb370efae5ad",
+            null),
+        new("flickr8k/readme.txt", 1_821, "6152fc45ae9b629c4af9c8466e5ae608b80fbcb0f6316fef458dc160020a21a2",
+            new(new Uri("https://raw.githubusercontent.com/edwardcruzcruz/Describiendo_imagenes_keras/5c9a0ffed365098d0df880dd73c1908d2228cc28/Flickr8k_text/readme.txt"))),
     ];
+
+    /// <summary>
+    /// The datasets described by a <see cref="DatasetManifest"/> (their manifest is among <see cref="Files"/>).
+    /// FSDD's recordings can be fetched one by one from the pinned repository commit; the Flickr8k images are a
+    /// third party's 224×224 set re-encoded for the shared folder (SOURCES.md), so they have no public source
+    /// and must be placed by hand.
+    /// </summary>
+    public static readonly IReadOnlyList<DatasetManifest> Manifests =
+    [
+        new("speech/fsdd", new Uri("https://raw.githubusercontent.com/Jakobovski/free-spoken-digit-dataset/26eb9aaf76e81b692f806f9140c2d2777410d7a1/")),
+        new("flickr8k", null),
+    ];
+
+    /// <summary>The manifest whose folder holds <paramref name="relativePath"/> ('/' separated), or null.</summary>
+    public static DatasetManifest? FindManifest(string relativePath) => Manifests.FirstOrDefault(m => m.Contains(relativePath.Replace('\\', '/')));
 
     /// <summary>The catalog entry for a path under the data folder (either separator), or null.</summary>
     public static DatasetFile? Find(string relativePath)

@@ -7,7 +7,7 @@ public sealed record DownloadSource(Uri Url, string? ArchiveMember = null);
 
 /// <summary>A file of a known dataset: its path under the data folder, its size and sha256, and where to fetch it.</summary>
 /// <param name="RelativePath">The path under a data folder, with '/' separators (e.g. <c>sms-spam/SMSSpamCollection</c>).</param>
-/// <param name="Bytes">The exact size.</param>
+/// <param name="Bytes">The exact size, or -1 when only the sha256 is known (a member of a <see cref="DatasetManifest"/>).</param>
 /// <param name="Sha256">The lower-case hex SHA-256 of the exact bytes.</param>
 /// <param name="Source">Where to download it, or null when there is no public source to fetch from.</param>
 public sealed record DatasetFile(string RelativePath, long Bytes, string Sha256, DownloadSource? Source);

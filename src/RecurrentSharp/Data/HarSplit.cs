@@ -1,4 +1,5 @@
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Data;
 

@@ -1,3 +1,5 @@
+using RecurrentSharp.Nn;
+
 namespace RecurrentSharp.Data;
 
 /// <summary>One window of a <see cref="TruncatedBpttBatches"/> stream: inputs and next-token targets.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using RecurrentSharp.Nn;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats.Safetensors;
 
 namespace RecurrentSharp.Tasks;
 

@@ -1,4 +1,3 @@
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Tensors;

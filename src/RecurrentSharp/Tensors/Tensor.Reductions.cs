@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using RecurrentSharp.Autograd;
 
 namespace RecurrentSharp.Tensors;
 

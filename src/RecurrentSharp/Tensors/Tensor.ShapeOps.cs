@@ -1,5 +1,3 @@
-using RecurrentSharp.Autograd;
-
 namespace RecurrentSharp.Tensors;
 
 public sealed partial class Tensor

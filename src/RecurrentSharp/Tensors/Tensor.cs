@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using RecurrentSharp.Autograd;
 
 namespace RecurrentSharp.Tensors;
 

@@ -190,13 +190,72 @@ public class DatasetCacheTests
             .Select(f => Path.GetRelativePath(SharedFolder.DataRoot, f).Replace('\\', '/'))
             .Where(f => f != "SOURCES.md")
             .Order(StringComparer.Ordinal);
-        Assert.Equal(shared, DatasetCatalog.Files.Select(f => f.RelativePath).Order(StringComparer.Ordinal));
+        var members = DatasetCatalog.Manifests.SelectMany(manifest =>
+            DatasetManifest.Read(SharedFolder.Path(manifest.RelativePath.Split('/')))
+                .Select(member => (Path: $"{manifest.Folder}/{member.Key}", Sha256: member.Value))).ToList();
+        var described = DatasetCatalog.Files.Select(f => f.RelativePath).Concat(members.Select(m => m.Path)).Distinct();
+        Assert.Equal(shared, described.Order(StringComparer.Ordinal));
         Assert.All(DatasetCatalog.Files, file =>
         {
             string path = SharedFolder.Path(file.RelativePath.Split('/'));
             Assert.Equal(file.Bytes, new FileInfo(path).Length);
             Assert.Equal(file.Sha256, DatasetCache.ComputeSha256(path));
         });
-        Assert.All(DatasetCatalog.Files, file => Assert.True(file.Source is not null && file.Source.Url.Scheme == "https", file.RelativePath));
+        Assert.All(members, member => Assert.Equal(member.Sha256, DatasetCache.ComputeSha256(SharedFolder.Path(member.Path.Split('/')))));
+        // Every file has a public https source, except the manifests, which were written for the shared folder.
+        Assert.All(DatasetCatalog.Files.Where(f => DatasetCatalog.Manifests.All(m => m.RelativePath != f.RelativePath)),
+            file => Assert.True(file.Source is not null && file.Source.Url.Scheme == "https", file.RelativePath));
+        Assert.All(DatasetCatalog.Manifests, manifest => Assert.NotNull(DatasetCatalog.Find(manifest.RelativePath)));
+    }
+
+    [Fact]
+    public void A_manifest_member_missing_from_the_cache_is_downloaded_and_checked_against_the_manifest()
+    {
+        using var temp = new TemporaryFolder();
+        byte[] wav = "RIFF-not-really"u8.ToArray();
+        string sha = Convert.ToHexStringLower(SHA256.HashData(wav));
+        byte[] manifestBytes = System.Text.Encoding.UTF8.GetBytes($"{sha}  recordings/0_x_0.wav\n");
+        var manifestEntry = new DatasetFile("speech/tiny/MANIFEST.sha256", manifestBytes.Length, Convert.ToHexStringLower(SHA256.HashData(manifestBytes)), null);
+        Place(temp.Root, "speech/tiny/MANIFEST.sha256", WriteTemp(temp, manifestBytes));
+        var manifest = new DatasetManifest("speech/tiny", new Uri("https://example.invalid/repo/"));
+        var downloader = Serving(wav);
+
+        string path = new DatasetCache(null, temp.Root, downloader, Environment(null), [manifestEntry], [manifest]).Resolve("speech/tiny/recordings/0_x_0.wav");
+
+        Assert.Equal(wav, File.ReadAllBytes(path));
+        Assert.Equal(new Uri("https://example.invalid/repo/recordings/0_x_0.wav"), Assert.Single(downloader.Requests));
+        var wrong = Assert.Throws<DatasetMissingException>(() =>
+            new DatasetCache(null, Path.Combine(temp.Root, "other"), Serving([1, 2, 3]), Environment(null), [manifestEntry], [manifest with { }])
+                .Resolve("speech/tiny/recordings/0_x_0.wav"));
+        Assert.Contains("MANIFEST.sha256", wrong.Message);  // the other cache has no manifest: the member cannot be had
+        var corrupt = Assert.Throws<DatasetMissingException>(() =>
+        {
+            string cache = Path.Combine(temp.Root, "third");
+            Place(cache, "speech/tiny/MANIFEST.sha256", WriteTemp(temp, manifestBytes));
+            new DatasetCache(null, cache, Serving([1, 2, 3]), Environment(null), [manifestEntry], [manifest]).Resolve("speech/tiny/recordings/0_x_0.wav");
+        });
+        Assert.Contains($"expected {sha}", corrupt.Message);
+    }
+
+    [Theory]
+    [InlineData("abc  x.wav\n", 1, "64 hex digits")]
+    [InlineData("{0}  a.wav\n{0}  a.wav\n", 2, "listed twice")]
+    [InlineData("{0}  ../etc/passwd\n", 1, "plain relative path")]
+    [InlineData("{0}\tx.wav\n", 1, "64 hex digits")]
+    public void A_malformed_manifest_line_is_reported_with_file_and_line(string content, int line, string reason)
+    {
+        using var temp = new TemporaryFolder();
+        string path = WriteTemp(temp, System.Text.Encoding.UTF8.GetBytes(string.Format(content, new string('a', 64))));
+        var error = Assert.Throws<DataFormatException>(() => DatasetManifest.Read(path));
+        Assert.Equal(line, error.LineNumber);
+        Assert.Contains(reason, error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    private static string WriteTemp(TemporaryFolder temp, byte[] bytes)
+    {
+        string path = Path.Combine(temp.Root, Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RecurrentSharp.Data;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Data;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using RecurrentSharp.Data;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Data;
 

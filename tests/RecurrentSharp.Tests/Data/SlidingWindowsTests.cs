@@ -1,4 +1,5 @@
 using RecurrentSharp.Data;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Data;
 

@@ -1,6 +1,6 @@
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
-using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
+using static RecurrentSharp.Tests.Tensors.GradientCheckHarness;
 
 namespace RecurrentSharp.Tests.Nn;
 

@@ -2,14 +2,15 @@ using RecurrentSharp.Training;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tensors;
-using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
+using static RecurrentSharp.Tests.Tensors.GradientCheckHarness;
+using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Tests.Recurrent;
 
 /// <summary>Seq2Seq (teacher forcing, greedy and beam decoding, the autoencoder) and the captioning decoder.</summary>
 public class EncoderDecoderTests
 {
-    private static PaddedTokens Tokens(params int[][] sequences) => PaddedTokens.FromSequences(sequences);
+    private static PaddedSequences Tokens(params int[][] sequences) => PaddedSequences.FromSequences(sequences);
 
     [Theory]
     [InlineData("lstm", false)]
@@ -69,7 +70,7 @@ public class EncoderDecoderTests
     }
 
     /// <summary>Σ over real steps of -log p(target), averaged over steps (target = source then the end token).</summary>
-    private static Tensor MaskedCrossEntropy(Tensor logits, PaddedTokens input, int[][] sequences)
+    private static Tensor MaskedCrossEntropy(Tensor logits, PaddedSequences input, int[][] sequences)
     {
         int batch = logits.Size(0), steps = logits.Size(1), vocab = logits.Size(2);
         var logp = logits.LogSoftmax(-1).Reshape(batch * steps * vocab);

@@ -1,7 +1,7 @@
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tensors;
-using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
+using static RecurrentSharp.Tests.Tensors.GradientCheckHarness;
 
 namespace RecurrentSharp.Tests.Recurrent;
 

@@ -1,7 +1,7 @@
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Recurrent.Cells;
 using RecurrentSharp.Tensors;
-using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
+using static RecurrentSharp.Tests.Tensors.GradientCheckHarness;
 
 namespace RecurrentSharp.Tests.Recurrent;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 

@@ -1,6 +1,5 @@
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Tensors;
-using RecurrentSharp.Tests.Autograd;
+using RecurrentSharp.Tests.Tensors;
 using RecurrentSharp.Training;
 
 namespace RecurrentSharp.Tests.Training;

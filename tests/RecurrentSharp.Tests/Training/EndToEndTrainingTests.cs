@@ -1,7 +1,7 @@
 using RecurrentSharp.Data;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 

@@ -1,7 +1,8 @@
 using RecurrentSharp.Data;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
-using static RecurrentSharp.Tests.Autograd.GradientCheckHarness;
+using static RecurrentSharp.Tests.Tensors.GradientCheckHarness;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Training;
 

@@ -1,4 +1,6 @@
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats;
+using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 

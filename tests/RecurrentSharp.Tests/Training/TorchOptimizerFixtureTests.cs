@@ -1,7 +1,9 @@
 using System.Text.Json;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats;
+using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
-using RecurrentSharp.Tests.Serialization;
+using RecurrentSharp.Tests.Formats.Safetensors;
 using RecurrentSharp.Training;
 
 namespace RecurrentSharp.Tests.Training;

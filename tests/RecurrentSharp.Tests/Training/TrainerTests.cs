@@ -133,7 +133,7 @@ public class TrainerTests : IDisposable
     {
         string path = Path.Combine(folder, "model.safetensors");
         var layer = new Linear(2, 2);
-        RecurrentSharp.Serialization.StateDictFile.Save(path, layer);
+        RecurrentSharp.Nn.StateDictFile.Save(path, layer);
         var trainer = new Trainer<int>(layer, new Sgd(layer.Parameters(), lr: 0.1), new RandomGenerator(1), _ => throw new InvalidOperationException());
         var e = Assert.Throws<ModelFormatException>(() => trainer.LoadCheckpoint(path));
         Assert.Contains("not a training checkpoint", e.Message);

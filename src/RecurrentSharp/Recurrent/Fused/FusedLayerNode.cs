@@ -1,6 +1,5 @@
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Kernels;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Recurrent.Fused;
 

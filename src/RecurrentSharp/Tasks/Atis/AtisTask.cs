@@ -1,12 +1,11 @@
 using System.Globalization;
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
-using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Data;
+using RecurrentSharp.Models;
+using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Training;
 using RecurrentSharp.Training.Metrics;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tasks.Atis;
 
@@ -120,12 +119,12 @@ public sealed class AtisTask : ApplicationTask
         double clip = options.Clip ?? Defaults.Clip;
         var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
         {
-            var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)wordIds[i]
+            var input = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)wordIds[i]
                 .Select(id => singletons.Contains(id) && random.NextFloat() < SingletonUnknownRate ? Vocabulary.UnknownId : id).ToArray()).ToArray());
             var (tagLogits, intentLogits) = model.Forward(input);
             // Tag targets laid out like the logits' (B, T) positions; padding positions are masked out, so
             // the tag loss is the mean of -log p(tag) over the real words of the batch.
-            var tagTargets = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)tagIds[i]).ToArray()).Ids;
+            var tagTargets = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)tagIds[i]).ToArray()).Ids;
             var mask = SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst);
             var tagLoss = Losses.CrossEntropy(tagLogits, tagTargets, mask: mask);
             var intentLoss = Losses.CrossEntropy(intentLogits, batch.Select(i => intentIds[i]).ToArray());
@@ -151,13 +150,12 @@ public sealed class AtisTask : ApplicationTask
     /// <summary>The predicted tags and intent of each sentence (the model in evaluation mode, without the tape).</summary>
     private static List<(string[] Tags, string Intent)> Tag(SlotIntentTagger model, AtisVocabularies vocabularies, IReadOnlyList<string[]> sentences)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var results = new List<(string[], string)>(sentences.Count);
         foreach (var batch in BatchOrder.Sequential(sentences.Count, 128))
         {
-            var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)vocabularies.Words.Encode(sentences[i])).ToArray());
+            var input = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)vocabularies.Words.Encode(sentences[i])).ToArray());
             var (tagLogits, intentLogits) = model.Forward(input);
             float[] tagScores = tagLogits.ToArray(), intentScores = intentLogits.ToArray();
             int tagCount = vocabularies.Tags.Count, intentCount = vocabularies.Intents.Count;
@@ -170,7 +168,6 @@ public sealed class AtisTask : ApplicationTask
                 results.Add((tags, intent));
             }
         }
-        model.Train(wasTraining);
         return results;
     }
 

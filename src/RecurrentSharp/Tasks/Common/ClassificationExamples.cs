@@ -1,6 +1,6 @@
-using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tasks.Common;
 
@@ -34,7 +34,7 @@ public sealed class TokenExamples(IReadOnlyList<int[]> sequences, IReadOnlyList<
 
     /// <inheritdoc/>
     public Tensor Logits(SequenceClassifier model, int[] indices) =>
-        model.Forward(PaddedTokens.FromSequences(indices.Select(i => (IReadOnlyList<int>)sequences[i]).ToArray()));
+        model.Forward(PaddedSequences.FromSequences(indices.Select(i => (IReadOnlyList<int>)sequences[i]).ToArray()));
 }
 
 /// <summary>Fixed-length vector sequences built on demand (images by rows, sensor windows) with labels.</summary>

@@ -1,4 +1,4 @@
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Training;
 
 namespace RecurrentSharp.Tasks.Common;

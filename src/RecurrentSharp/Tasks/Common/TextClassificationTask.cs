@@ -1,8 +1,7 @@
 using System.Globalization;
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Data;
+using RecurrentSharp.Models;
 using RecurrentSharp.Training.Metrics;
 
 namespace RecurrentSharp.Tasks.Common;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training.Metrics;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training.Metrics;
@@ -61,7 +61,7 @@ public sealed class MnistTask : ApplicationTask
         {
             Epochs = (history.Epochs.Count + 3) / 4,
             LearningRate = (options.LearningRate ?? Defaults.LearningRate) / 10,
-            CheckpointPath = options.CheckpointPath is { } checkpoint ? checkpoint + ".fine-tune" : null,
+            CheckpointPath = options.CheckpointPath is { } checkpoint ? checkpoint + ".fine-tune" : null,  // resumed like the first phase
         };
         var fineTuneHistory = ClassifierTraining.Fit(model, examples, train, validation, fineTune, Defaults, random, context, $"{Name} lr/10");
 

@@ -1,5 +1,5 @@
 using RecurrentSharp.Data;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Training.Metrics;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
-using RecurrentSharp.Autograd;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Data;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks.Common;
-using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 using RecurrentSharp.Training.Metrics;
+using RecurrentSharp.Models;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tasks.Translation;
 
@@ -134,7 +135,6 @@ public sealed class Seq2SeqTask : ApplicationTask
     public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
     {
         var (model, sides) = Load(saved);
-        model.Eval();
         foreach (var text in inputs)
         {
             var ids = sides.EncodeSource(text);
@@ -143,7 +143,7 @@ public sealed class Seq2SeqTask : ApplicationTask
                 yield return "";
                 continue;
             }
-            var tokens = PaddedTokens.FromSequences([ids]);
+            var tokens = PaddedSequences.FromSequences([ids]);
             string output = sides.Target.Decode(model.GreedyDecode(tokens, MaxDecodeLength(ids.Length)).Single());
             if (sides.Mode == "translate")
             {
@@ -207,9 +207,9 @@ public sealed class Seq2SeqTask : ApplicationTask
     /// </summary>
     private static (Tensor Logits, int[] Targets, Tensor Mask) TeacherForced(Seq2Seq model, EncodedPair[] examples, int[] batch)
     {
-        var source = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
-        var input = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[..^1]).ToArray());
-        var targets = PaddedTokens.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[1..]).ToArray()).Ids;
+        var source = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
+        var input = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[..^1]).ToArray());
+        var targets = PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Target[1..]).ToArray()).Ids;
         var logits = model.Forward(source, input);
         return (logits, targets, SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst));
     }
@@ -220,8 +220,7 @@ public sealed class Seq2SeqTask : ApplicationTask
     /// </summary>
     private static (double Accuracy, double Loss) TokenAccuracy(Seq2Seq model, EncodedPair[] examples, int[] indices)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         long right = 0, positions = 0;
         double lossSum = 0;
@@ -239,19 +238,18 @@ public sealed class Seq2SeqTask : ApplicationTask
             }
             lossSum += Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum, mask: mask).Item();
         }
-        model.Train(wasTraining);
         return ((double)right / Math.Max(1, positions), lossSum / Math.Max(1, positions));
     }
 
     /// <summary>Greedy (beam = 1) or beam-search outputs, as target-character ids without &lt;eos&gt;.</summary>
     private static List<int[]> Decode(Seq2Seq model, EncodedPair[] examples, int[] indices, int beam)
     {
-        model.Eval();
+        using var evaluating = model.Evaluating();
         var outputs = new List<int[]>(indices.Length);
         foreach (var batch in BatchOrder.Sequential(indices.Length, 128))
         {
             var ids = batch.Select(i => indices[i]).ToArray();
-            var source = PaddedTokens.FromSequences(ids.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
+            var source = PaddedSequences.FromSequences(ids.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray());
             int maxLength = MaxDecodeLength(source.Steps);
             outputs.AddRange(beam > 1 ? model.BeamSearch(source, beam, maxLength) : model.GreedyDecode(source, maxLength));
         }

@@ -1,4 +1,3 @@
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Kernels;
 using RecurrentSharp.Tensors;
 

@@ -1,4 +1,3 @@
-using RecurrentSharp.Autograd;
 using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;

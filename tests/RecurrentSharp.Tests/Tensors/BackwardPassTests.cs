@@ -1,0 +1,75 @@
+using RecurrentSharp.Tensors;
+
+namespace RecurrentSharp.Tests.Tensors;
+
+public class BackwardPassTests
+{
+    [Fact]
+    public void Gradients_accumulate_across_backward_calls_until_zeroed()
+    {
+        var x = Tensor.FromArray([1f, 2f]).WithGrad();
+        (x * x).Sum().Backward();
+        Assert.Equal(new[] { 2f, 4f }, x.Grad!.ToArray());
+        (x * 3f).Sum().Backward();
+        Assert.Equal(new[] { 5f, 7f }, x.Grad!.ToArray());
+        x.ZeroGrad();
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void A_tensor_used_twice_receives_both_gradients()
+    {
+        var x = Tensor.FromArray([3f]).WithGrad();
+        var y = x * x + x.Exp(); // dy/dx = 2x + e^x
+        y.Sum().Backward();
+        Assert.Equal(6f + MathF.Exp(3f), x.Grad!.Item(), 3);
+    }
+
+    [Fact]
+    public void No_grad_scope_records_nothing()
+    {
+        var x = Tensor.Ones(2).WithGrad();
+        Tensor y;
+        using (new NoGradScope()) y = x * 2f;
+        Assert.False(y.RequiresGrad);
+        Assert.True((x * 2f).RequiresGrad);
+    }
+
+    [Fact]
+    public void Detach_cuts_the_graph()
+    {
+        var x = Tensor.FromArray([2f]).WithGrad();
+        var y = x.Detach() * x; // only the second factor carries a gradient
+        y.Sum().Backward();
+        Assert.Equal(2f, x.Grad!.Item());
+    }
+
+    [Fact]
+    public void Retained_intermediate_gradients_are_stored()
+    {
+        var x = Tensor.FromArray([1f, 2f]).WithGrad();
+        var h = (x * 2f).RetainGrad();
+        (h * h).Sum().Backward(); // dL/dh = 2h
+        Assert.Equal(new[] { 4f, 8f }, h.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Backward_needs_a_gradient_for_non_scalars()
+    {
+        var x = Tensor.Ones(3).WithGrad();
+        var ex = Assert.Throws<TensorShapeException>(() => (x * 2f).Backward());
+        Assert.Contains("(3)", ex.Message);
+        (x * 2f).Backward(Tensor.FromArray([1f, 0f, 2f]));
+        Assert.Equal(new[] { 2f, 0f, 4f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Long_chains_do_not_overflow_the_stack()
+    {
+        var x = Tensor.FromArray([1f]).WithGrad();
+        var y = x;
+        for (int i = 0; i < 100_000; i++) y = y * 1f;
+        y.Sum().Backward();
+        Assert.Equal(1f, x.Grad!.Item());
+    }
+}
