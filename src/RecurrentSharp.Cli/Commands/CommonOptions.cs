@@ -35,6 +35,8 @@ internal sealed class CommonOptions
     public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
+    public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau (default for translate), luong (general score), luong-dot, luong-concat." };
+    public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
@@ -50,7 +52,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, TestSpeaker, Pyramidal, Augment })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, Pyramidal, Augment })
             command.Options.Add(option);
     }
 
@@ -64,6 +66,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
+        if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
+        if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";

@@ -206,6 +206,9 @@ public sealed class AtisTask : ApplicationTask
         return result;
     }
 
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
+
     private (SlotIntentTagger Model, AtisVocabularies Vocabularies) Load(SavedModel saved)
     {
         saved.RequireTask(Name);

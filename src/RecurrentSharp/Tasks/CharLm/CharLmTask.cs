@@ -262,6 +262,9 @@ public sealed class CharLmTask : ApplicationTask
         return corpus.Text;
     }
 
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
+
     private (CharLanguageModel Model, CharacterVocabulary Vocabulary) Load(SavedModel saved)
     {
         saved.RequireTask(Name);

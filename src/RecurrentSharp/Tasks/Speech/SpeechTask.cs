@@ -1,10 +1,10 @@
 using System.Globalization;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Data;
 using RecurrentSharp.Data.Audio;
 using RecurrentSharp.Formats.Wav;
 using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
-using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
 using RecurrentSharp.Training.Metrics;
 

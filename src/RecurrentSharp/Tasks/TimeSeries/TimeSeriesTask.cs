@@ -235,6 +235,9 @@ public sealed class TimeSeriesTask : ApplicationTask
         return series;
     }
 
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
+
     private (SequenceRegressor Model, Setup Setup) Load(SavedModel saved)
     {
         saved.RequireTask(Name);
