@@ -34,6 +34,8 @@ internal sealed class CommonOptions
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq: beam width for decoding (default 1: greedy)." };
+    public Option<string?> Head { get; } = new("--head") { Description = "atis: the tag head, softmax (each word on its own) or crf (a linear-chain CRF, Viterbi with BIO constraints)." };
+    public Option<bool?> CharFeatures { get; } = new("--char-features") { Description = "atis: join each word vector with character-CNN features of its spelling (true/false)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -45,7 +47,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, Head, CharFeatures })
             command.Options.Add(option);
     }
 
@@ -59,6 +61,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
+        if (parse.GetValue(Head) is { } head) extra["head"] = head;
+        if (parse.GetValue(CharFeatures) is { } charFeatures) extra["char-features"] = charFeatures ? "true" : "false";
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
