@@ -16,7 +16,10 @@ public static class Program
         root.Subcommands.Add(TaskCommands.Predict());
         root.Subcommands.Add(TaskCommands.Generate());
         root.Subcommands.Add(TaskCommands.Info());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         var parse = root.Parse(args);
         try
         {

@@ -4,7 +4,7 @@ using RecurrentSharp.Cli.Bench;
 
 namespace RecurrentSharp.Cli.Commands;
 
-/// <summary><c>rnn bench gemm|rnn [--json]</c>: speed measurements.</summary>
+/// <summary><c>rnn bench gemm|rnn|seq2seq|ctc [--json]</c>: speed measurements.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -64,6 +64,52 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(rnn);
+
+        var seq2seq = new Command("seq2seq", "Seq2seq training steps (the translation model's shape) with and without attention.");
+        seq2seq.Options.Add(json);
+        seq2seq.Options.Add(threads);
+        seq2seq.SetAction(parse =>
+        {
+            var results = Seq2SeqBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    attention = r.Attention, batch = r.Batch, source_steps = r.SourceSteps, target_steps = r.TargetSteps, threads = r.Threads,
+                    ms = Math.Round(r.Ms, 3), tokens_per_second = Math.Round(r.TokensPerSecond, 1), relative_to_none = Math.Round(r.RelativeToNone, 3),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"attention",-14} {"B",4} {"S",4} {"T",4} {"threads",7} {"ms",10} {"tokens/s",10} {"x none",7}");
+                foreach (var r in results)
+                    Console.WriteLine($"{r.Attention,-14} {r.Batch,4} {r.SourceSteps,4} {r.TargetSteps,4} {r.Threads,7} {r.Ms,10:F1} {r.TokensPerSecond,10:F0} {r.RelativeToNone,7:F2}");
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(seq2seq);
+        var ctc = new Command("ctc", "CTC loss + gradient on (T=200, N=32, C=29, S=40) and (T=50, N=64, C=12, S=6).");
+        ctc.Options.Add(json);
+        ctc.Options.Add(threads);
+        ctc.SetAction(parse =>
+        {
+            var results = CtcBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    name = r.Name, t = r.T, n = r.N, c = r.C, s = r.S, threads = r.Threads, ms = Math.Round(r.Ms, 4),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"name",-12} {"T",4} {"N",4} {"C",4} {"S",4} {"threads",7} {"ms",10}");
+                foreach (var r in results)
+                    Console.WriteLine($"{r.Name,-12} {r.T,4} {r.N,4} {r.C,4} {r.S,4} {r.Threads,7} {r.Ms,10:F3}");
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(ctc);
         return bench;
     }
 

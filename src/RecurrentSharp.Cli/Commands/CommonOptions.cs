@@ -21,7 +21,9 @@ internal sealed class CommonOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Kernel threads (default: all cores)." };
     public Option<string?> Out { get; } = new("--out") { Description = "Where to save the trained model (default: ./TASK.safetensors)." };
-    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Write a training checkpoint here after every epoch (model, optimizer and generator state; Trainer.LoadCheckpoint in the library resumes from it)." };
+    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Write a training checkpoint here after every epoch (model, optimizer and generator state), atomically." };
+
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the --checkpoint file when it exists (a run killed mid-way ends exactly as an uninterrupted one)." };
     public Option<string?> Report { get; } = new("--report") { Description = "Write an HTML report with the training curves." };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on standard output (progress and tables go to standard error)." };
     public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first malformed input line instead of skipping it." };
@@ -33,9 +35,14 @@ internal sealed class CommonOptions
     public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
-    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq: beam width for decoding (default 1: greedy)." };
     public Option<string?> Head { get; } = new("--head") { Description = "atis: the tag head, softmax (each word on its own) or crf (a linear-chain CRF, Viterbi with BIO constraints)." };
     public Option<bool?> CharFeatures { get; } = new("--char-features") { Description = "atis: join each word vector with character-CNN features of its spelling (true/false)." };
+    public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau (default for translate), luong (general score), luong-dot, luong-concat." };
+    public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
+    public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
+    public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
+    public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -47,7 +54,7 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Limit, Column, Season, Horizon, Text, Mode, Window, Head, CharFeatures })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, Pyramidal, Augment, Head, CharFeatures })
             command.Options.Add(option);
     }
 
@@ -63,6 +70,11 @@ internal sealed class CommonOptions
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
         if (parse.GetValue(Head) is { } head) extra["head"] = head;
         if (parse.GetValue(CharFeatures) is { } charFeatures) extra["char-features"] = charFeatures ? "true" : "false";
+        if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
+        if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
+        if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
+        if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
+        if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {
@@ -80,6 +92,7 @@ internal sealed class CommonOptions
             Seed = parse.GetValue(Seed),
             OutputPath = parse.GetValue(Out),
             CheckpointPath = parse.GetValue(Checkpoint),
+            Resume = parse.GetValue(Resume),
             Strict = parse.GetValue(Strict),
             Limit = parse.GetValue(Limit),
             AllowDownload = !parse.GetValue(Offline),

@@ -62,6 +62,33 @@ public abstract class Module
     /// <summary>Switches the whole tree to evaluation mode.</summary>
     public void Eval() => Train(false);
 
+    /// <summary>
+    /// Evaluation mode until the returned scope is disposed, then the mode it had before:
+    /// <c>using (model.Evaluating()) { ... }</c> instead of saving and restoring <see cref="Training"/> by hand.
+    /// </summary>
+    public ModeScope Evaluating()
+    {
+        var scope = new ModeScope(this, Training);
+        Train(false);
+        return scope;
+    }
+
+    /// <summary>Restores a module's training mode when disposed (see <see cref="Evaluating"/>).</summary>
+    public readonly struct ModeScope : IDisposable
+    {
+        private readonly Module module;
+        private readonly bool wasTraining;
+
+        internal ModeScope(Module module, bool wasTraining)
+        {
+            this.module = module;
+            this.wasTraining = wasTraining;
+        }
+
+        /// <summary>Puts the module back into the mode it had when the scope began.</summary>
+        public void Dispose() => module?.Train(wasTraining);
+    }
+
     /// <summary>Clears the gradients of all parameters.</summary>
     public void ZeroGrad()
     {

@@ -48,6 +48,9 @@ public sealed record TaskOptions
     /// <summary>Where to keep the training checkpoint, or null for none.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>Continue from the checkpoint at <see cref="CheckpointPath"/> when there is one (else start afresh).</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Treat a malformed input line as fatal instead of skipping it.</summary>
     public bool Strict { get; init; }
 

@@ -114,6 +114,9 @@ public sealed class Trainer<TBatch>
     {
         var parameters = model.Parameters().ToArray();
         var monitor = options.Monitor;
+        // Resumed from the checkpoint of the epoch that ran out of patience: that run stopped there, so this one does too.
+        if (monitor is not null && batchesDone == 0 && CompletedEpochs > 0 && History.BestEpoch > 0 && CompletedEpochs - History.BestEpoch >= monitor.Patience)
+            return Stop(StopReason.EarlyStopped, $"No improvement of {monitor.Metric} for {monitor.Patience} epochs after epoch {History.BestEpoch}.");
         for (int epoch = CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();

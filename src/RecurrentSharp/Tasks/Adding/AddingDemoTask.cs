@@ -6,6 +6,7 @@ using RecurrentSharp.Kernels;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Training;
+using RecurrentSharp.Tasks.Common;
 
 namespace RecurrentSharp.Tasks.Adding;
 
@@ -80,12 +81,12 @@ public sealed class AddingDemoTask : ApplicationTask
         var random = new RandomGenerator(options.Seed);
         var model = new Regressor(RecurrentLayer.Create(CellSpec.Parse(cell), 2, hidden, random: random), new Linear(hidden, 1, random: random));
         var norms = HiddenGradientProbe.Measure(model.Rnn, probe.X, h => Losses.MeanSquaredError(model.Head.Forward(h), probe.Y));
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? "adam", model.Parameters(), lr);
-        var trainer = new Trainer<int>(model, optimizer, random, _ =>
+        // The three cells train with one set of settings; each run keeps its own checkpoint (PATH.rnn, PATH.lstm, PATH.gru).
+        var trainer = TaskTrainer.Create<int>(model, random, options, new TrainingDefaults(epochs, batch, lr, Clip: 1.0), context, _ =>
         {
             var (x, y) = AddingProblem.Batch(random, batch, steps);
             return new(Losses.MeanSquaredError(model.Forward(x), y), batch);
-        }, new TrainerOptions { Epochs = epochs, ClipNorm = options.Clip ?? 1.0 });
+        }, epochs: epochs, checkpointSuffix: "." + cell);
         var history = trainer.Fit(_ => Enumerable.Range(0, stepsPerEpoch).ToArray(),
             () => new Dictionary<string, double> { ["mse"] = Mse(model, test) }, context.ProgressFor(cell), context.Cancellation);
         return new Run(cell, Mse(model, test), norms, history, clock.Elapsed.TotalSeconds);

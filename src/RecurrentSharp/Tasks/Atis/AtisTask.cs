@@ -188,8 +188,7 @@ public sealed class AtisTask : ApplicationTask
     /// </summary>
     private static (List<(string[] Tags, string Intent)> Results, TaggingTime Timing) Tag(SlotIntentTagger model, AtisVocabularies vocabularies, IReadOnlyList<string[]> sentences)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var results = new List<(string[], string)>(sentences.Count);
         var total = System.Diagnostics.Stopwatch.StartNew();
@@ -206,7 +205,6 @@ public sealed class AtisTask : ApplicationTask
             for (int b = 0; b < batch.Length; b++)
                 results.Add((tags[b].Select(vocabularies.Tags.TokenOf).ToArray(), vocabularies.Intents.TokenOf(intents[b])));
         }
-        model.Train(wasTraining);
         return (results, new TaggingTime(total.Elapsed, decoding.Elapsed));
     }
 
@@ -235,6 +233,9 @@ public sealed class AtisTask : ApplicationTask
             $"({score.Chunks.Correct} of {score.Chunks.Gold} gold chunks found, {score.Chunks.Predicted} predicted); intent accuracy {score.IntentAccuracy:F4}; tag accuracy {score.TagAccuracy:F4}"));
         return result;
     }
+
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
 
     private (SlotIntentTagger Model, AtisVocabularies Vocabularies) Load(SavedModel saved)
     {

@@ -62,24 +62,14 @@ public sealed class CharLmTask : ApplicationTask
         context.Log($"charlm: {source}: {train.Length:N0} training, {validation.Length:N0} validation characters; vocabulary {vocabulary.Count}; " +
             $"{batches.BatchSize} streams x {batches.StepsPerStream:N0} steps, {batches.WindowCount} windows of {window} per epoch; {model.ParameterCount:N0} parameters");
 
-        double learningRate = options.LearningRate ?? Defaults.LearningRate;
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), learningRate);
-        double clip = options.Clip ?? Defaults.Clip;
         // Cosine decay from lr to lr/10, one step per epoch, reaching lr/10 in the last epoch.
-        var schedule = new CosineAnnealingLR(optimizer, tMax: Math.Max(1, epochs - 1), etaMin: learningRate / 10);
-        var trainer = new Trainer<int>(model, optimizer, random, w =>
+        var trainer = TaskTrainer.Create<int>(model, random, options, Defaults, context, w =>
         {
             var batch = batches.Window(w);
             var loss = Losses.CrossEntropy(model.Forward(batch.Inputs, batch.Length, batch.BatchSize), batch.Targets);
             return new(loss, batch.Targets.Length);
-        }, new TrainerOptions
-        {
-            Epochs = epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Scheduler = schedule,
-            Monitor = new MetricMonitor("loss", Maximize: false),
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, monitor: new MetricMonitor("loss", Maximize: false), epochs: epochs,
+            schedule: (optimizer, total, lr) => new CosineAnnealingLR(optimizer, tMax: Math.Max(1, total - 1), etaMin: lr / 10));
         var history = trainer.Fit(
             _ =>
             {
@@ -182,8 +172,7 @@ public sealed class CharLmTask : ApplicationTask
     /// </summary>
     private static double MeanNats(CharLanguageModel model, int[] ids, int window)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var batches = new TruncatedBpttBatches(ids, Math.Max(1, Math.Min(ValidationStreams, ids.Length / 2)), window);
         model.ResetState();
@@ -197,7 +186,6 @@ public sealed class CharLmTask : ApplicationTask
             count += batch.Targets.Length;
         }
         model.ResetState();
-        model.Train(wasTraining);
         return sum / Math.Max(1, count);
     }
 
@@ -273,6 +261,9 @@ public sealed class CharLmTask : ApplicationTask
         foreach (var skipped in corpus.Skipped) context.Log($"skipped {skipped}");
         return corpus.Text;
     }
+
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
 
     private (CharLanguageModel Model, CharacterVocabulary Vocabulary) Load(SavedModel saved)
     {

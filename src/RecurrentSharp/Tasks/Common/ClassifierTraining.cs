@@ -6,15 +6,6 @@ using RecurrentSharp.Training.Metrics;
 
 namespace RecurrentSharp.Tasks.Common;
 
-/// <summary>A task's default training settings (the command line may override each).</summary>
-/// <param name="Epochs">Training epochs.</param>
-/// <param name="BatchSize">Examples per batch.</param>
-/// <param name="LearningRate">Learning rate.</param>
-/// <param name="Optimizer">Optimizer name.</param>
-/// <param name="Clip">Gradient clipping by global norm (0: none).</param>
-/// <param name="Patience">Early-stopping patience in epochs.</param>
-public sealed record TrainingDefaults(int Epochs, int BatchSize, double LearningRate, string Optimizer = "adam", double Clip = 5.0, int Patience = int.MaxValue);
-
 /// <summary>
 /// Trains a <see cref="SequenceClassifier"/> with cross-entropy: length-bucketed shuffled batches, the
 /// validation accuracy watched for the best epoch, and the best weights kept. Shared by the
@@ -27,20 +18,12 @@ public static class ClassifierTraining
         TaskOptions options, TrainingDefaults defaults, RandomGenerator random, TaskContext context, string label)
     {
         int batchSize = options.BatchSize ?? defaults.BatchSize;
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? defaults.Optimizer, model.Parameters(), options.LearningRate ?? defaults.LearningRate);
-        double clip = options.Clip ?? defaults.Clip;
-        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        var trainer = TaskTrainer.Create<int[]>(model, random, options, defaults, context, batch =>
         {
             var logits = examples.Logits(model, batch);
             var targets = batch.Select(examples.Label).ToArray();
             return new(Losses.CrossEntropy(logits, targets), batch.Length);
-        }, new TrainerOptions
-        {
-            Epochs = options.Epochs ?? defaults.Epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Monitor = validation.Length > 0 ? new MetricMonitor("accuracy", Maximize: true, defaults.Patience) : null,
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, monitor: validation.Length > 0 ? new MetricMonitor("accuracy", Maximize: true, defaults.Patience) : null);
         var lengths = train.Select(examples.Length).ToArray();
         return trainer.Fit(
             r => BatchOrder.Bucketed(lengths, batchSize, bucketBatches: 20, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
@@ -58,8 +41,7 @@ public static class ClassifierTraining
     /// <summary>Runs the model (in evaluation mode, without the tape) over <paramref name="indices"/>: the confusion matrix and the mean loss.</summary>
     public static (ConfusionMatrix Matrix, double Loss) Confusion(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var matrix = new ConfusionMatrix(model.Config.Classes);
         double lossSum = 0;
@@ -71,7 +53,6 @@ public static class ClassifierTraining
             lossSum += Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
             matrix.AddRange(targets, logits.ArgMaxRows());
         }
-        model.Train(wasTraining);
         return (matrix, lossSum / Math.Max(1, indices.Length));
     }
 

@@ -162,6 +162,9 @@ public abstract class TextClassificationTask : ApplicationTask
     /// <summary>Token ids; a text without words becomes the single unknown token.</summary>
     private static int[] Encode(Vocabulary vocabulary, string[] tokens) => tokens.Length == 0 ? [Vocabulary.UnknownId] : vocabulary.Encode(tokens);
 
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
+
     private (SequenceClassifier Model, Vocabulary Vocabulary) Load(SavedModel saved) =>
         (SavedClassifier.Load(saved, Name), Vocabulary.FromJson(saved.Require("vocabulary"), saved.Path));
 

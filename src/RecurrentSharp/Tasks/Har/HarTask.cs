@@ -66,6 +66,9 @@ public sealed class HarTask : ApplicationTask
     }
 
     /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => SavedClassifier.Load(model, Name);
+
+    /// <inheritdoc/>
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var model = SavedClassifier.Load(saved, Name);

@@ -61,7 +61,7 @@ public sealed class MnistTask : ApplicationTask
         {
             Epochs = (history.Epochs.Count + 3) / 4,
             LearningRate = (options.LearningRate ?? Defaults.LearningRate) / 10,
-            CheckpointPath = options.CheckpointPath is { } checkpoint ? checkpoint + ".fine-tune" : null,
+            CheckpointPath = options.CheckpointPath is { } checkpoint ? checkpoint + ".fine-tune" : null,  // resumed like the first phase
         };
         var fineTuneHistory = ClassifierTraining.Fit(model, examples, train, validation, fineTune, Defaults, random, context, $"{Name} lr/10");
 
@@ -73,6 +73,9 @@ public sealed class MnistTask : ApplicationTask
         result.Histories[$"{config.Cell} lr/10"] = fineTuneHistory;
         return result;
     }
+
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => SavedClassifier.Load(model, Name);
 
     /// <inheritdoc/>
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)

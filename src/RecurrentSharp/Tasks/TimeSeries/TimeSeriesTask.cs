@@ -66,21 +66,12 @@ public sealed class TimeSeriesTask : ApplicationTask
             $"{values.Length - split} evaluated ({test.Count} windows); window {window}, horizon {horizon}, season {season}; {epochs} epochs");
 
         var anchors = Anchors(normalized, train, setup);
-        double learningRate = options.LearningRate ?? Defaults.LearningRate;
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), learningRate);
-        double clip = options.Clip ?? Defaults.Clip;
-        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
         {
             // Mean squared error of the predicted corrections r̂ against r = z − a.
             var corrections = train.TargetBatch(batch) - AnchorBatch(anchors, batch, horizon);
             return new(Losses.MeanSquaredError(model.Forward(train.InputBatch(batch)), corrections), batch.Length);
-        }, new TrainerOptions
-        {
-            Epochs = epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Scheduler = new CosineAnnealingLR(optimizer, tMax: Math.Max(1, epochs - 1), etaMin: learningRate / 10),
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, epochs: epochs, schedule: (optimizer, total, lr) => new CosineAnnealingLR(optimizer, tMax: Math.Max(1, total - 1), etaMin: lr / 10));
         var history = trainer.Fit(r => BatchOrder.Shuffled(train.Count, batchSize, r), null, context.ProgressFor(Name), context.Cancellation);
         if (history.Message is not null) context.Log(history.Message);
 
@@ -194,8 +185,7 @@ public sealed class TimeSeriesTask : ApplicationTask
     /// <summary>ŷ = scale · (a + r̂) + offset for every window and step, in the data's units (Count × Horizon values).</summary>
     private static float[] Forecast(SequenceRegressor model, float[] normalized, WindowSet windows, Setup setup)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var anchors = Anchors(normalized, windows, setup);
         var forecast = new float[windows.Count * setup.Horizon];
@@ -208,7 +198,6 @@ public sealed class TimeSeriesTask : ApplicationTask
                 forecast[at] = setup.Scaler.Inverse(anchors[at] + corrections[i]);
             }
         }
-        model.Train(wasTraining);
         return forecast;
     }
 
@@ -245,6 +234,9 @@ public sealed class TimeSeriesTask : ApplicationTask
         foreach (var skipped in series.Skipped) context.Log($"skipped {skipped}");
         return series;
     }
+
+    /// <inheritdoc/>
+    public override RecurrentSharp.Nn.Module LoadNetwork(SavedModel model) => Load(model).Model;
 
     private (SequenceRegressor Model, Setup Setup) Load(SavedModel saved)
     {

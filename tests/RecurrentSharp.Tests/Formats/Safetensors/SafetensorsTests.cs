@@ -173,12 +173,13 @@ public class SafetensorsTests
             good = File.ReadAllBytes(path);
 
             // A writer that dies half-way: the old file must stay complete, and no temporary file remains.
-            var crash = Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
+            var crash = Assert.Throws<FileWriteException>(() => AtomicFile.Write(path, s =>
             {
                 s.Write(new byte[100]);
                 throw new IOException("simulated crash");
             }));
-            Assert.Equal("simulated crash", crash.Message);
+            Assert.Equal("simulated crash", crash.InnerException!.Message);
+            Assert.Contains(path, crash.Message);
             Assert.Equal(good, File.ReadAllBytes(path));
             Assert.Equal(new[] { path }, Directory.GetFiles(folder));
         }

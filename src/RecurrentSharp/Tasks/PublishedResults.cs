@@ -1,0 +1,35 @@
+namespace RecurrentSharp.Tasks;
+
+/// <summary>
+/// README's results table, row by row, for <c>rnn reproduce</c>; a test checks that README shows each of these
+/// commands with this figure, so the two cannot drift apart. The noise is what a rerun with the same seed may
+/// differ by on another machine: a different SIMD path rounds differently and training amplifies it, so it is
+/// set from the spread over seeds (README's "Seeds other than 1") or the test set's sampling error.
+/// </summary>
+public static class PublishedResults
+{
+    /// <summary>Every row, in README's order.</summary>
+    public static IReadOnlyList<PublishedResult> All { get; } =
+    [
+        new("mnist", ["--threads", "1"], "value", 0.9878, 0.003, HigherIsBetter: true),
+        new("sms-spam", ["--threads", "1"], "value", 0.9856, 0.005, HigherIsBetter: true),
+        new("sentiment", ["--threads", "1"], "value", 0.770, 0.013, HigherIsBetter: true),
+        new("timeseries", ["--threads", "1"], "value", 23.2, 3.0, HigherIsBetter: false),
+        new("timeseries", ["--horizon", "12", "--threads", "1"], "value", 24.7, 3.0, HigherIsBetter: false),
+        new("timeseries", ["--data", "daily-min-temperatures.csv", "--season", "365", "--threads", "1"], "value", 2.27, 0.1, HigherIsBetter: false),
+        new("har", ["--threads", "1"], "value", 0.9385, 0.02, HigherIsBetter: true),
+        new("charlm", ["--threads", "1"], "value", 1.578, 0.02, HigherIsBetter: false),
+        new("atis", ["--threads", "1"], "value", 96.76, 0.5, HigherIsBetter: true),
+        new("seq2seq", ["--threads", "1"], "bleu", 12.8, 1.5, HigherIsBetter: true),
+        new("seq2seq", ["--mode", "autoencode", "--threads", "1"], "value", 0.848, 0.01, HigherIsBetter: true),
+    ];
+
+    /// <summary>The rows of <paramref name="task"/> (all rows when null); a <see cref="TaskUsageException"/> for a task with none.</summary>
+    public static IReadOnlyList<PublishedResult> For(string? task)
+    {
+        if (task is null) return All;
+        var rows = All.Where(r => string.Equals(r.Task, task, StringComparison.OrdinalIgnoreCase)).ToList();
+        return rows.Count > 0 ? rows
+            : throw new TaskUsageException($"README has no result for '{task}'. Tasks with results: {string.Join(", ", All.Select(r => r.Task).Distinct())}.");
+    }
+}
