@@ -6,7 +6,6 @@ Run (comparison only; never part of the tests):
 import argparse
 import json
 import sys
-import time
 
 import torch
 import torch.nn.functional as F

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
-using RecurrentSharp.Models;
+using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks;
+using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Cli.Commands;
 

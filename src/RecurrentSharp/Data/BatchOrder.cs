@@ -5,7 +5,7 @@ namespace RecurrentSharp.Data;
 
 /// <summary>
 /// Decides which examples go into which batch, in which order, for one epoch. Each batch is an array
-/// of example indices; pad them with <see cref="Nn.PaddedSequences"/> / <see cref="Nn.PaddedVectors"/> and
+/// of example indices; pad them with <see cref="PaddedSequences"/> / <see cref="PaddedVectors"/> and
 /// gather their labels with the same indices.
 /// </summary>
 public static class BatchOrder

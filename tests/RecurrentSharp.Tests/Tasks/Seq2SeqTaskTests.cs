@@ -57,7 +57,7 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
 
         // translate attends (Bahdanau by default); the autoencoder does not, and says so when asked for an alignment.
         var info = CliRunner.Run("info", model);
-        Assert.Contains(mode == "translate" ? "\"Attention\":\"bahdanau\"" : "\"Attention\":\"none\"", info.StdOut);
+        Assert.Contains(mode == "translate" ? "\"Attention\":\"luong\"" : "\"Attention\":\"none\"", info.StdOut);
         var shown = CliRunner.Run("predict", model, "--show-attention", mode == "translate" ? "I'm hungry." : "我饿了。");
         if (mode == "translate")
         {
@@ -87,12 +87,35 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
         AssertDocumentedJson(CliRunner.Run("eval", model, "--json"), "translate", HeldOut);
     }
 
+    [Fact]
+    public void The_autoencoder_reads_plain_text_and_counts_empty_and_truncated_lines()
+    {
+        string file = folder.File("plain.txt");
+        var lines = File.ReadLines(SharedFolder.Path("seq2seq", "cmn.txt")).Take(200).Select(l => l.Split('\t')[1]).ToList();
+        lines.Insert(10, "");
+        lines.Insert(20, "");
+        lines.Add(new string('好', 50));
+        File.WriteAllLines(file, lines);
+        string model = folder.File("plain.safetensors");
+        var run = CliRunner.Run("train", "seq2seq", "--mode", "autoencode", "--data", file, "--max-length", "30", "--epochs", "1",
+            "--hidden", "16", "--layers", "1", "--out", model, "--json", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Contains("plain.txt: 201 sentences (plain text, one per line); 2 empty lines skipped, 1 lines longer than 30 characters truncated", run.StdErr);
+        Assert.Equal(10, run.Json().GetProperty("test_examples").GetInt32());   // 5% of 201
+
+        var eval = CliRunner.Run("eval", model);
+        Assert.Equal(1, eval.ExitCode);
+        Assert.Contains("trained on the plain text plain.txt", eval.StdErr);
+        Assert.Equal(201, CliRunner.Run("eval", model, "--data", file, "--json").Json().GetProperty("test_examples").GetInt32());
+    }
+
     [Theory]
     [InlineData("--attention", "transformer", "--attention must be none, bahdanau, luong")]
     [InlineData("--input-feeding", "true", "--input-feeding belongs to Luong attention")]
     public void Bad_attention_settings_get_a_message(string option, string value, string message)
     {
-        var run = CliRunner.Run("train", "seq2seq", option, value, "--limit", "10", "--epochs", "1");
+        string[] attention = option == "--input-feeding" ? ["--attention", "bahdanau"] : [];
+        var run = CliRunner.Run(["train", "seq2seq", option, value, .. attention, "--limit", "10", "--epochs", "1"]);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(message, run.StdErr);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecurrentSharp.Formats;
 using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;

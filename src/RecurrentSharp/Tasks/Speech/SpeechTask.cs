@@ -57,10 +57,10 @@ public sealed class SpeechTask : ApplicationTask
 
         var features = Features(recordings);
         bool augment = ParseBool(options, "augment");
-        // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the BiLSTM).
+        // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the
+        // BiLSTM); these draws and the masks come from the trainer's generator, whose state checkpoints keep, so --resume ends as an uninterrupted run.
         var signals = augment ? recordings.Select((r, i) => Array.BinarySearch(train, i) >= 0 ? ReadSignal(r.Path) : null).ToArray() : null;
         var masking = new SpecAugment();
-        var augmentRandom = random.Fork();
         var config = new CtcSpeechRecognizerConfig(InputSize: features[0].Dimensions, Classes: Letters.Length + 1, HiddenSize: options.Hidden ?? 128,
             Layers: options.Layers ?? 2, Pyramidal: ParseBool(options, "pyramidal"), Dropout: options.Dropout ?? 0.2f);
         var model = new CtcSpeechRecognizer(config, random);
@@ -69,24 +69,16 @@ public sealed class SpeechTask : ApplicationTask
             (augment ? "; augmented: speed 0.85-1.15 and SpecAugment masks" : ""));
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), options.LearningRate ?? Defaults.LearningRate);
-        double clip = options.Clip ?? Defaults.Clip;
-        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
         {
             var inputs = batch.Select(i => signals is not null
-                ? masking.Apply(LogMel(signals[i]!, SlowestSpeed + (FastestSpeed - SlowestSpeed) * augmentRandom.NextDouble()), augmentRandom)
+                ? masking.Apply(LogMel(signals[i]!, SlowestSpeed + (FastestSpeed - SlowestSpeed) * random.NextDouble()), random)
                 : features[i]).ToArray();
             var (x, lengths) = Pad(inputs);
             var logProbs = model.Forward(x, lengths);
             var targets = CtcTargets.FromSequences(batch.Select(i => Encode(recordings[i].Word)).ToArray());
             return new(Losses.CtcLoss(logProbs, targets, lengths.Select(model.OutputLength).ToArray(), blank: 0, Reduction.Mean), batch.Length);
-        }, new TrainerOptions
-        {
-            Epochs = options.Epochs ?? Defaults.Epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Monitor = new MetricMonitor("cer", Maximize: false, Defaults.Patience),
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, new MetricMonitor("cer", Maximize: false, Defaults.Patience));
         var frameCounts = train.Select(i => features[i].Frames).ToArray();
         var history = trainer.Fit(
             r => BatchOrder.Bucketed(frameCounts, batchSize, bucketBatches: 10, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
@@ -219,8 +211,7 @@ public sealed class SpeechTask : ApplicationTask
     /// <summary>The decoded text of each recording in <paramref name="indices"/> (greedy for beam 1, else prefix beam search).</summary>
     private static string[] Decode(CtcSpeechRecognizer model, FeatureMatrix[] features, int[] indices, int beam)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var result = new string[indices.Length];
         foreach (var part in BatchOrder.Sequential(indices.Length, 32))
@@ -240,7 +231,6 @@ public sealed class SpeechTask : ApplicationTask
                 result[part[b]] = new string(labels.Select(l => Letters[l - 1]).ToArray());
             }
         }
-        model.Train(wasTraining);
         return result;
     }
 

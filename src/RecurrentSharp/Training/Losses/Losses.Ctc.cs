@@ -1,5 +1,5 @@
-using RecurrentSharp.Tensors;
 using RecurrentSharp.Kernels;
+using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;
 
@@ -196,11 +196,17 @@ public static partial class Losses
         }
     }
 
-    /// <summary>log(e^a + e^b + e^c), exact for −∞ arguments.</summary>
+    /// <summary>log(e^a + e^b + e^c) = m + log(1 + e^(x − m) + e^(y − m)) with m the largest; exact for −∞ arguments (their exp is skipped).</summary>
     private static double LogSumExp3(double a, double b, double c)
     {
-        double m = Math.Max(a, Math.Max(b, c));
-        if (double.IsNegativeInfinity(m)) return double.NegativeInfinity;
-        return m + Math.Log(Math.Exp(a - m) + Math.Exp(b - m) + Math.Exp(c - m));
+        double m, x, y;
+        if (a >= b && a >= c) { m = a; x = b; y = c; }
+        else if (b >= c) { m = b; x = a; y = c; }
+        else { m = c; x = a; y = b; }
+        if (double.IsNegativeInfinity(m) || double.IsNaN(m)) return m;
+        double sum = 1;
+        if (!double.IsNegativeInfinity(x)) sum += Math.Exp(x - m);
+        if (!double.IsNegativeInfinity(y)) sum += Math.Exp(y - m);
+        return m + Math.Log(sum);
     }
 }

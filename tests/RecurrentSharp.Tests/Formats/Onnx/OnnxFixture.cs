@@ -1,3 +1,4 @@
+using RecurrentSharp.Formats;
 using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Nn;
 

@@ -4,6 +4,7 @@ using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Models;
+using RecurrentSharp.Formats;
 using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tests.Formats.Onnx;
