@@ -19,7 +19,7 @@ public static class PublishedResults
         new("timeseries", ["--data", "daily-min-temperatures.csv", "--season", "365", "--threads", "1"], "value", 2.27, 0.1, HigherIsBetter: false),
         new("har", ["--threads", "1"], "value", 0.9385, 0.02, HigherIsBetter: true),
         new("charlm", ["--threads", "1"], "value", 1.578, 0.02, HigherIsBetter: false),
-        new("atis", ["--threads", "1"], "value", 96.76, 0.5, HigherIsBetter: true),
+        new("atis", ["--threads", "1"], "value", 97.68, 0.6, HigherIsBetter: true),   // seeds 1-3: 97.35 +- 0.31
         new("seq2seq", ["--attention", "none", "--threads", "1"], "bleu", 12.8, 1.5, HigherIsBetter: true),
         new("seq2seq", ["--threads", "1"], "bleu", 17.1, 1.5, HigherIsBetter: true),
         new("seq2seq", ["--mode", "autoencode", "--threads", "1"], "value", 0.848, 0.01, HigherIsBetter: true),
