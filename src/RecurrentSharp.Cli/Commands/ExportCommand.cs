@@ -1,3 +1,4 @@
+using RecurrentSharp.Models;
 using System.CommandLine;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;

@@ -1,6 +1,6 @@
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 using RecurrentSharp.Tasks;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Tests.Interop.Onnx;

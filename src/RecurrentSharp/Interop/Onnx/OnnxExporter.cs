@@ -1,7 +1,7 @@
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
+using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Interop.Onnx;
 

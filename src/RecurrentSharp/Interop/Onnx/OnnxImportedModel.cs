@@ -1,3 +1,4 @@
+using RecurrentSharp.Models;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 
@@ -7,7 +8,7 @@ namespace RecurrentSharp.Interop.Onnx;
 /// <param name="Network">
 /// A <see cref="RecurrentLayer"/> (a graph of RNN / LSTM / GRU nodes: feed the graph's input, initial states and
 /// lengths to <see cref="RecurrentLayer.Forward"/>; it returns the graph's output, h_n and c_n), or a
-/// <see cref="Recurrent.Models.SequenceClassifier"/> (embedding, recurrent layers, the last step, a linear layer:
+/// <see cref="SequenceClassifier"/> (embedding, recurrent layers, the last step, a linear layer:
 /// its logits, softmaxed when <paramref name="Softmax"/>).
 /// </param>
 /// <param name="Recurrent">The recurrent layers (the network itself, or the classifier's encoder).</param>

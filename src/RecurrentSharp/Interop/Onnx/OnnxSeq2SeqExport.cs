@@ -1,3 +1,4 @@
+using RecurrentSharp.Models;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Recurrent;
 

@@ -1,4 +1,4 @@
-using RecurrentSharp.Serialization;
+using RecurrentSharp.Formats.Safetensors;
 
 namespace RecurrentSharp.Tests.Formats.Onnx;
 

@@ -1,9 +1,9 @@
 using Microsoft.ML.OnnxRuntime;
-using RecurrentSharp.Autograd;
-using RecurrentSharp.Interop.Onnx;
-using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Interop.Onnx;
+using RecurrentSharp.Nn;
+using RecurrentSharp.Recurrent;
+using RecurrentSharp.Models;
 using static RecurrentSharp.Tests.Interop.Onnx.OnnxRuntimeSession;
 
 namespace RecurrentSharp.Tests.Interop.Onnx;
@@ -58,10 +58,10 @@ public class OnnxExportTests
         if (ours.Cell is not null) Equal(ours.Cell, ort["c_n"], "c_n");
     }
 
-    internal static PaddedTokens RandomTokens(RandomGenerator random, int vocabulary, int[] lengths)
+    internal static PaddedSequences RandomTokens(RandomGenerator random, int vocabulary, int[] lengths)
     {
         var sequences = lengths.Select(l => (IReadOnlyList<int>)Enumerable.Range(0, l).Select(_ => 1 + random.Next(vocabulary - 1)).ToArray()).ToList();
-        return PaddedTokens.FromSequences(sequences);
+        return PaddedSequences.FromSequences(sequences);
     }
 
     [Theory]

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using RecurrentSharp.Autograd;
+using RecurrentSharp.Tensors;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Recurrent.Models;
-using RecurrentSharp.Serialization;
-using RecurrentSharp.Tensors;
+using RecurrentSharp.Models;
+using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Tests.Formats.Onnx;
 
 namespace RecurrentSharp.Tests.Interop.Onnx;
@@ -57,7 +57,7 @@ public class OnnxImportTests
             var tokens = fx["tokens"];
             int batch = tokens.Shape[0], steps = tokens.Shape[1];
             var ids = tokens.ToInt64Array().Select(v => (int)v).ToArray();
-            var logits = classifier.Forward(new PaddedTokens(ids, batch, steps, Enumerable.Repeat(steps, batch).ToArray()));
+            var logits = classifier.Forward(PaddedSequences.FromSequences(Enumerable.Range(0, batch).Select(b => (IReadOnlyList<int>)ids[(b * steps)..((b + 1) * steps)]).ToList()));
             Assert.True(imported.Softmax);
             Close(fx, imported.Outputs[0], logits.Softmax(-1));
             return;
