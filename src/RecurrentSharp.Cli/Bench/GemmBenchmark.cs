@@ -3,8 +3,8 @@ using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Cli.Bench;
 
-/// <summary>One measured GEMM: C (m x n) = A (m x k) · B (k x n).</summary>
-internal sealed record GemmResult(string Name, int M, int N, int K, int Threads, double Ms, double Gflops);
+/// <summary>One measured GEMM: C (m x n) = A (m x k) · B (k x n); 2·m·n·k FLOPs.</summary>
+internal sealed record GemmResult(string Name, int M, int N, int K, int Threads, double Ms, double Gflops, double PercentOfPeak);
 
 /// <summary>
 /// Measures <see cref="Gemm"/> on square sizes and on the shapes recurrent layers produce, at 1 and 2 threads.
@@ -25,7 +25,7 @@ internal static class GemmBenchmark
         ("rnn-32x2048x512", 32, 2048, 512),
     ];
 
-    public static List<GemmResult> Run(IReadOnlyList<int> threadCounts, Action<string>? progress = null)
+    public static List<GemmResult> Run(IReadOnlyList<int> threadCounts, IReadOnlyList<PeakResult> peaks, Action<string>? progress = null)
     {
         var results = new List<GemmResult>();
         int saved = KernelThreads.Count;
@@ -42,7 +42,8 @@ internal static class GemmBenchmark
                     KernelThreads.Count = threads;
                     progress?.Invoke($"gemm {name} threads={threads}");
                     double ms = BenchmarkTimer.MedianMilliseconds(() => Gemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n));
-                    results.Add(new GemmResult(name, m, n, k, threads, ms, 2.0 * m * n * k / (ms * 1e6)));
+                    double gflops = 2.0 * m * n * k / (ms * 1e6);
+                    results.Add(new GemmResult(name, m, n, k, threads, ms, gflops, PeakBenchmark.PercentOfPeak(gflops, PeakBenchmark.PeakFor(peaks, threads))));
                 }
             }
         }

@@ -4,6 +4,7 @@ using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks;
+using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using RecurrentSharp.Cli.Display;
 using RecurrentSharp.Cli.Reports;
 using RecurrentSharp.Tasks;
@@ -31,7 +32,19 @@ internal static class TaskCommands
             var options = common.Read(parse);
             var application = TaskCatalog.Find(parse.GetValue(task) ?? "adding");
             var display = new ProgressDisplay();
-            var result = display.Run(progressFor => application.Train(options, Context(display, progressFor)));
+            // SIGINT (Ctrl+C) or SIGTERM (e.g. `timeout`'s time budget) ends training after the current batch: the
+            // trainer keeps the best epoch so far, and the task still reports and saves it. A second signal kills.
+            using var stop = new CancellationTokenSource();
+            void Stop(PosixSignalContext signal)
+            {
+                if (stop.IsCancellationRequested) return;
+                signal.Cancel = true;
+                display.Log($"{signal.Signal}: stopping training after this batch; the best epoch so far is evaluated and saved");
+                stop.Cancel();
+            }
+            using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            var result = display.Run(progressFor => application.Train(options, Context(display, progressFor, stop.Token)));
             Finish(result, parse.GetValue(common.Json), parse.GetValue(common.Report), display);
             return 0;
         });
@@ -80,15 +93,18 @@ internal static class TaskCommands
     {
         var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
         var inputs = new Argument<string[]>("input") { Description = "Inputs (one per argument); read from standard input, one per line, when none are given.", Arity = ArgumentArity.ZeroOrMore };
+        var showAttention = new Option<bool>("--show-attention") { Description = "seq2seq with attention: print each output with its alignment to the source as a text grid (weights in percent)." };
         var command = new Command("predict", "Predict with a saved model, one output line per input.");
         command.Arguments.Add(model);
         command.Arguments.Add(inputs);
+        command.Options.Add(showAttention);
         command.SetAction(parse =>
         {
             var saved = SavedModel.Load(parse.GetValue(model)!);
             var given = parse.GetValue(inputs) ?? [];
             var lines = given.Length > 0 ? given : ReadLines(Console.In);
-            foreach (var line in TaskCatalog.Find(saved.Task).Predict(saved, lines)) Console.WriteLine(line);
+            var task = TaskCatalog.Find(saved.Task);
+            foreach (var line in parse.GetValue(showAttention) ? task.ShowAttention(saved, lines) : task.Predict(saved, lines)) Console.WriteLine(line);
             return 0;
         });
         return command;
@@ -136,8 +152,9 @@ internal static class TaskCommands
         return command;
     }
 
-    private static TaskContext Context(ProgressDisplay display, Func<string, IProgress<RecurrentSharp.Training.TrainingProgress>?> progressFor) =>
-        new() { ProgressFor = progressFor, Log = display.Log };
+    private static TaskContext Context(ProgressDisplay display, Func<string, IProgress<RecurrentSharp.Training.TrainingProgress>?> progressFor,
+        CancellationToken cancellation = default) =>
+        new() { ProgressFor = progressFor, Log = display.Log, Cancellation = cancellation };
 
     private static void Finish(TaskResult result, bool json, string? report, ProgressDisplay display)
     {

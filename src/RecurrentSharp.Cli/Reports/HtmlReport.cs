@@ -20,9 +20,7 @@ internal static class HtmlReport
 
     public static void Write(string path, TaskResult result)
     {
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>RecurrentSharp: ").Append(Encode(result.Task)).Append("</title>");
-        html.Append("<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow-x:auto}svg{background:#fff;border:1px solid #ddd;margin:0.5em 0}</style></head><body>");
+        var html = Begin(result.Task);
         html.Append("<h1>").Append(Encode(result.Task)).Append("</h1>");
         html.Append("<p><b>").Append(Encode(result.Metric)).Append("</b> = ").Append(Format(result.Value)).Append("</p>");
 
@@ -51,6 +49,21 @@ internal static class HtmlReport
         }
         if (result.Lines.Count > 0)
             html.Append("<h2>Details</h2><pre>").Append(Encode(string.Join('\n', result.Lines))).Append("</pre>");
+        Finish(path, html);
+    }
+
+    /// <summary>The start of a page: the document head with the shared style, and the open body.</summary>
+    internal static StringBuilder Begin(string title)
+    {
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>RecurrentSharp: ").Append(Encode(title)).Append("</title>");
+        html.Append("<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow-x:auto}svg{background:#fff;border:1px solid #ddd;margin:0.5em 0}</style></head><body>");
+        return html;
+    }
+
+    /// <summary>Closes the page and writes it to <paramref name="path"/> atomically.</summary>
+    internal static void Finish(string path, StringBuilder html)
+    {
         html.Append("</body></html>");
         AtomicFile.Write(path, stream =>
         {
@@ -59,8 +72,11 @@ internal static class HtmlReport
         });
     }
 
-    /// <summary>A line chart of several series over their index (1-based), as inline SVG.</summary>
-    private static string Chart(IReadOnlyDictionary<string, double[]> series, string xLabel, string yLabel, bool log)
+    /// <summary>
+    /// A line chart of several series as inline SVG, over their index (1-based) or, when <paramref name="x"/> is
+    /// given, over those x values (evenly spaced, the same for every series).
+    /// </summary>
+    internal static string Chart(IReadOnlyDictionary<string, double[]> series, string xLabel, string yLabel, bool log, IReadOnlyList<double>? x = null)
     {
         const int width = 800, height = 320, left = 70, right = 150, top = 20, bottom = 45;
         double Transform(double v) => log ? Math.Log10(Math.Max(v, 1e-30)) : v;
@@ -84,7 +100,7 @@ internal static class HtmlReport
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{y + 4:F1}\" text-anchor=\"end\">{text}</text>");
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{y:F1}\" x2=\"{width - right}\" y2=\"{y:F1}\" stroke=\"#eee\"/>");
         }
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{(left + width - right) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">{Encode(xLabel)} (1..{n})</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{(left + width - right) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">{Encode(xLabel)} ({(x is null ? $"1..{n}" : $"{Format(x[0])}..{Format(x[^1])}")})</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{(top + height - bottom) / 2}\" transform=\"rotate(-90 14 {(top + height - bottom) / 2})\" text-anchor=\"middle\">{Encode(yLabel)}</text>");
         int c = 0;
         foreach (var (name, points) in series)
@@ -104,7 +120,7 @@ internal static class HtmlReport
         return svg.ToString();
     }
 
-    private static string Format(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
+    internal static string Format(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
 
-    private static string Encode(string s) => WebUtility.HtmlEncode(s);
+    internal static string Encode(string s) => WebUtility.HtmlEncode(s);
 }

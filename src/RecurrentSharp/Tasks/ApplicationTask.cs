@@ -23,6 +23,10 @@ public abstract class ApplicationTask
     public virtual IEnumerable<string> Predict(SavedModel model, IEnumerable<string> inputs) =>
         throw new TaskUsageException($"The {Name} task does not predict from text input.");
 
+    /// <summary>For a model with attention: the decoded output of each input and, as a text grid, where it looked while writing it.</summary>
+    public virtual IEnumerable<string> ShowAttention(SavedModel model, IEnumerable<string> inputs) =>
+        throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which has no attention to show.");
+
     /// <summary>Samples text from a saved language model.</summary>
     public virtual string Generate(SavedModel model, GenerationOptions options) =>
         throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which does not generate text; use a charlm model.");

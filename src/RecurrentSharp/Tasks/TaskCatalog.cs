@@ -5,6 +5,7 @@ using RecurrentSharp.Tasks.Har;
 using RecurrentSharp.Tasks.Mnist;
 using RecurrentSharp.Tasks.Sentiment;
 using RecurrentSharp.Tasks.SmsSpam;
+using RecurrentSharp.Tasks.Speech;
 using RecurrentSharp.Tasks.TimeSeries;
 using RecurrentSharp.Tasks.Translation;
 
@@ -25,6 +26,7 @@ public static class TaskCatalog
         new CharLmTask(),
         new AtisTask(),
         new Seq2SeqTask(),
+        new SpeechTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>

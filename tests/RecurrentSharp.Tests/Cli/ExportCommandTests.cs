@@ -26,7 +26,7 @@ public sealed class ExportCommandTests : IDisposable
     [InlineData("atis", new[] { "--limit", "200", "--epochs", "1", "--hidden", "8" })]
     [InlineData("charlm", new[] { "--limit", "3000", "--epochs", "1", "--hidden", "16", "--batch", "8", "--window", "25" })]
     [InlineData("timeseries", new[] { "--epochs", "1", "--hidden", "8" })]
-    [InlineData("seq2seq", new[] { "--mode", "translate", "--limit", "200", "--epochs", "1", "--hidden", "8", "--layers", "1" })]
+    [InlineData("seq2seq", new[] { "--mode", "translate", "--attention", "none", "--limit", "200", "--epochs", "1", "--hidden", "8", "--layers", "1" })]
     public void An_exported_task_model_runs_in_onnx_runtime_as_the_saved_network(string task, string[] options)
     {
         string model = folder.File(task + ".safetensors");
@@ -67,5 +67,17 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal(1, export.ExitCode);
         Assert.Contains("cannot export StackedRnn(JordanRnn, JordanRnn) to ONNX: JordanRnn feeds its output", export.StdErr);
         Assert.False(File.Exists(folder.File("jordan.onnx")));
+    }
+
+    [Fact]
+    public void A_seq2seq_model_with_attention_is_refused_with_the_reason()
+    {
+        string model = folder.File("attention.safetensors");
+        var train = CliRunner.Run("train", "seq2seq", "--attention", "bahdanau", "--limit", "60", "--epochs", "1", "--hidden", "4", "--layers", "1", "--out", model, "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var export = CliRunner.Run("export", model, "-o", folder.File("attention.onnx"));
+        Assert.Equal(1, export.ExitCode);
+        Assert.Contains("Bahdanau attention does not export yet", export.StdErr);
+        Assert.DoesNotContain("   at ", export.StdErr);
     }
 }

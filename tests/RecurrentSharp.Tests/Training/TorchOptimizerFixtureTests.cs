@@ -22,14 +22,7 @@ public class TorchOptimizerFixtureTests
     private static string Folder =>
         Environment.GetEnvironmentVariable("RNN_TORCH_OPTIM_FIXTURES") is { Length: > 0 } custom ? custom : SharedFolder.Fixture("torch-optim");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        var files = Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*.safetensors").Order(StringComparer.Ordinal).ToList() : [];
-        foreach (var f in files) data.Add(Path.GetFileName(f));
-        if (files.Count == 0) data.Add(""); // makes the run fail below instead of testing nothing
-        return data;
-    }
+    public static TheoryData<string> Cases() => FixtureCases.InFolder(Folder);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -1,6 +1,7 @@
 using RecurrentSharp.Models;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Recurrent;
+using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Interop.Onnx;
 
@@ -18,6 +19,9 @@ internal static class OnnxSeq2SeqExport
 {
     public static OnnxSeq2Seq Export(Seq2Seq model)
     {
+        if (model.AttentionKind != Seq2SeqAttention.None)
+            throw new OnnxUnsupportedException($"{nameof(Seq2Seq)} with {model.AttentionKind} attention does not export yet: its decoder step reads all encoder outputs " +
+                "(the step graph would need them as an input and the attention as nodes). A model trained with --attention none exports as an encoder and a decoder-step graph.");
         var encoder = model.Encoder;
         int L = encoder.NumLayers, D = encoder.Directions, H = encoder.HiddenSize, DH = D * H;
 

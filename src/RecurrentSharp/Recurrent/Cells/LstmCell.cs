@@ -30,6 +30,16 @@ public sealed class LstmCell : RecurrentCell
     /// <summary>One step: input (B, I) or (I); h and c (B, H) or (H), zeros when null. Returns (h', c').</summary>
     public (Tensor H, Tensor C) Forward(Tensor input, Tensor? h = null, Tensor? c = null)
     {
+        var step = ForwardWithGates(input, h, c);
+        return (step.H, step.C);
+    }
+
+    /// <summary>
+    /// The same step as <see cref="Forward"/>, also returning the pre-activations and the gate values it
+    /// used (for showing how the gates open and close; the tensors are on the tape like h' and c').
+    /// </summary>
+    public LstmCellGates ForwardWithGates(Tensor input, Tensor? h = null, Tensor? c = null)
+    {
         var (x, unbatched) = PrepareInput(input);
         int batch = x.Size(0);
         var hPrev = PrepareState(h, batch, unbatched, "h");
@@ -42,6 +52,7 @@ public sealed class LstmCell : RecurrentCell
         var o = blocks[3].Sigmoid();
         var cNext = f * cPrev + i * g;
         var hNext = o * Apply(CellOutputActivation, cNext);
-        return (Finish(hNext, unbatched), Finish(cNext, unbatched));
+        return new LstmCellGates(Finish(a, unbatched), Finish(i, unbatched), Finish(f, unbatched), Finish(g, unbatched), Finish(o, unbatched),
+            Finish(hNext, unbatched), Finish(cNext, unbatched));
     }
 }

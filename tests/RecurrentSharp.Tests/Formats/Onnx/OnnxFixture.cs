@@ -1,4 +1,6 @@
+using RecurrentSharp.Formats;
 using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Formats.Onnx;
 

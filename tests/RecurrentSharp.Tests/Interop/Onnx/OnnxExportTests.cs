@@ -1,10 +1,10 @@
 using Microsoft.ML.OnnxRuntime;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Interop.Onnx;
-using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Models;
 using static RecurrentSharp.Tests.Interop.Onnx.OnnxRuntimeSession;
+using RecurrentSharp.Nn;
 
 namespace RecurrentSharp.Tests.Interop.Onnx;
 

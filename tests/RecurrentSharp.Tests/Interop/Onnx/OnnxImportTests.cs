@@ -2,10 +2,11 @@ using System.Text.Json;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
-using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Models;
+using RecurrentSharp.Formats;
 using RecurrentSharp.Formats.Safetensors;
+using RecurrentSharp.Nn;
 using RecurrentSharp.Tests.Formats.Onnx;
 
 namespace RecurrentSharp.Tests.Interop.Onnx;
@@ -57,7 +58,7 @@ public class OnnxImportTests
             var tokens = fx["tokens"];
             int batch = tokens.Shape[0], steps = tokens.Shape[1];
             var ids = tokens.ToInt64Array().Select(v => (int)v).ToArray();
-            var logits = classifier.Forward(PaddedSequences.FromSequences(Enumerable.Range(0, batch).Select(b => (IReadOnlyList<int>)ids[(b * steps)..((b + 1) * steps)]).ToList()));
+            var logits = classifier.Forward(PaddedSequences.FromSequences(Enumerable.Range(0, batch).Select(b => (IReadOnlyList<int>)ids[(b * steps)..((b + 1) * steps)]).ToArray()));
             Assert.True(imported.Softmax);
             Close(fx, imported.Outputs[0], logits.Softmax(-1));
             return;

@@ -1,0 +1,76 @@
+using RecurrentSharp.Data.Audio;
+using RecurrentSharp.Tests.Cli;
+using RecurrentSharp.Training.Metrics;
+
+namespace RecurrentSharp.Tests.Tasks;
+
+/// <summary>speech end to end on a small slice of FSDD: train, eval on a folder, predict a file, and the errors.</summary>
+[Collection("Console")]
+public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFolder>
+{
+    private static string Fsdd => SharedFolder.Path("speech", "fsdd");
+
+    [Fact]
+    public void Trains_on_a_slice_and_beats_every_constant_answer_on_the_unseen_speaker()
+    {
+        string model = folder.File("speech.safetensors");
+        var train = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "theo", "--limit", "800", "--epochs", "6", "--hidden", "48", "--lr", "0.004", "--augment", "false",
+            "--out", model, "--json", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var json = train.Json();
+        Assert.Equal("speech", json.GetProperty("task").GetString());
+        Assert.Equal("word_accuracy", json.GetProperty("metric").GetString());
+        Assert.Equal("theo", json.GetProperty("test_speakers").GetString());
+        Assert.Equal(800, json.GetProperty("train_examples").GetInt32());
+        Assert.False(json.GetProperty("augment").GetBoolean());
+        Assert.DoesNotContain("theo", json.GetProperty("train_speakers").EnumerateArray().Select(s => s.GetString()));
+
+        // the trivial baselines: the best single word for every recording (theo says each digit equally often)
+        var words = SpokenDigitRecordings.Words;
+        double constantCer = words.Min(guess => EditDistance.CharacterErrorRate(words.Select(w => (guess, w))));
+        double cer = json.GetProperty("cer").GetDouble();
+        double digits = json.GetProperty("digit_accuracy").GetDouble();
+        Assert.True(cer < constantCer - 0.2, $"CER {cer:F3}, a constant word gives {constantCer:F3}");
+        Assert.True(digits > 0.1 + 0.25, $"digit accuracy {digits:F3}, a constant digit gives 0.1");
+
+        // eval on a folder: the training speakers' files are left out, theo's are scored
+        string data = Directory.CreateDirectory(folder.File("eval-data")).FullName;
+        foreach (var name in new[] { "3_theo_0.wav", "7_theo_1.wav", "9_theo_2.wav", "3_jackson_0.wav" })
+            File.Copy(Path.Combine(Fsdd, "recordings", name), Path.Combine(data, name));
+        var eval = CliRunner.Run("eval", model, "--data", data, "--json", "--threads", "1");
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        Assert.Equal(3, eval.Json().GetProperty("test_examples").GetInt32());
+        Assert.Equal("theo", eval.Json().GetProperty("test_speakers").GetString());
+
+        var predict = CliRunner.Run("predict", model, Path.Combine(data, "7_theo_1.wav"));
+        Assert.True(predict.ExitCode == 0, predict.StdErr);
+        var fields = predict.StdOut.Trim().Split('\t');
+        Assert.Equal(3, fields.Length);
+        Assert.EndsWith("7_theo_1.wav", fields[0]);
+        Assert.InRange(int.Parse(fields[2]), 0, 9);
+
+        // a file that is not a WAV file: a message naming it, no stack trace
+        string bad = Path.Combine(data, "1_theo_9.wav");
+        File.WriteAllText(bad, "not audio");
+        var broken = CliRunner.Run("predict", model, bad);
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("1_theo_9.wav", broken.StdErr);
+        Assert.Contains("too short for a RIFF/WAVE header", broken.StdErr);
+        Assert.DoesNotContain("   at ", broken.StdErr);
+    }
+
+    [Fact]
+    public void An_unknown_test_speaker_and_a_badly_named_file_are_usage_errors()
+    {
+        var unknown = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "nobody", "--epochs", "1", "--limit", "10");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("--test-speaker 'nobody' has no recordings", unknown.StdErr);
+
+        string data = Directory.CreateDirectory(folder.File("badly-named")).FullName;
+        File.Copy(Path.Combine(Fsdd, "recordings", "3_theo_0.wav"), Path.Combine(data, "three.wav"));
+        var badName = CliRunner.Run("train", "speech", "--data", data, "--epochs", "1");
+        Assert.NotEqual(0, badName.ExitCode);
+        Assert.Contains("three.wav", badName.StdErr);
+        Assert.Contains("{digit}_{speaker}_{index}.wav", badName.StdErr);
+    }
+}
