@@ -4,7 +4,6 @@ using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks;
-using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Cli.Commands;
 
