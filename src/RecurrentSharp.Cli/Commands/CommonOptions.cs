@@ -35,6 +35,8 @@ internal sealed class CommonOptions
     public Option<int?> Window { get; } = new("--window") { Description = "charlm: BPTT window (steps); timeseries: input window length." };
     public Option<string?> Text { get; } = new("--text") { Description = "charlm: which corpus when --data is not given (shakespeare, jaychou, tang)." };
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
+    public Option<string?> Head { get; } = new("--head") { Description = "atis: the tag head, softmax (each word on its own) or crf (a linear-chain CRF, Viterbi with BIO constraints; default)." };
+    public Option<bool?> CharFeatures { get; } = new("--char-features") { Description = "atis: join each word vector with character-CNN features of its spelling (true/false, default true)." };
     public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau, luong (general score; default for translate), luong-dot, luong-concat." };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
@@ -54,7 +56,7 @@ internal sealed class CommonOptions
         command.Options.Add(Beam);
         command.Options.Add(MaxLength);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, Pyramidal, Augment })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, Pyramidal, Augment, Head, CharFeatures })
             command.Options.Add(option);
     }
 
@@ -68,6 +70,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Text) is { } text) extra["text"] = text;
         if (parse.GetValue(Window) is { } window) extra["window"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Mode) is { } mode) extra["mode"] = mode;
+        if (parse.GetValue(Head) is { } head) extra["head"] = head;
+        if (parse.GetValue(CharFeatures) is { } charFeatures) extra["char-features"] = charFeatures ? "true" : "false";
         if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;

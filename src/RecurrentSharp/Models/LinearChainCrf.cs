@@ -1,3 +1,4 @@
+using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
@@ -95,12 +96,6 @@ public sealed class LinearChainCrf : Module
                 for (int j = 0; j < k; j++)
                     if (!constraints.Allowed[i * k + j]) a[i * k + j] = float.NegativeInfinity;
             }
-        // A transposed, so that the scores into tag j (column j) are contiguous.
-        var aT = new float[k * k];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                aT[j * k + i] = a[i * k + j];
-
         var delta = new float[k];
         var next = new float[k];
         var scratch = new float[k];
@@ -114,15 +109,14 @@ public sealed class LinearChainCrf : Module
             TensorPrimitives.Add(start, e.Slice(row * k, k), delta);
             for (int t = 1; t < length; t++)
             {
-                // δ_t(j) = e_t(j) + max_i [δ_{t-1}(i) + A(i, j)],  ψ_t(j) = the argmax i
-                var et = e.Slice((row + t) * k, k);
-                for (int j = 0; j < k; j++)
-                {
-                    TensorPrimitives.Add(delta, aT.AsSpan(j * k, k), scratch);
-                    int best = TensorPrimitives.IndexOfMax(scratch);
-                    backPointers[t * k + j] = best;
-                    next[j] = scratch[best] + et[j];
-                }
+                // δ_t(j) = e_t(j) + max_i [δ_{t-1}(i) + A(i, j)],  ψ_t(j) = the argmax i (the first on ties).
+                // Row by row of A, all j at once: a running max and argmax over i, in SIMD lanes over j.
+                var psi = backPointers.AsSpan(t * k, k);
+                next.AsSpan().Fill(float.NegativeInfinity);
+                psi.Clear();
+                for (int i = 0; i < k; i++)
+                    MaxInto(delta[i], a.AsSpan(i * k, k), i, next, psi);
+                TensorPrimitives.Add(next, e.Slice((row + t) * k, k), next);
                 (delta, next) = (next, delta);
             }
             // y_{L-1} = argmax_j [δ_{L-1}(j) + n(j)], then y_{t-1} = ψ_t(y_t)
@@ -137,6 +131,31 @@ public sealed class LinearChainCrf : Module
             paths[b] = path;
         }
         return paths;
+    }
+
+    /// <summary>best[j], arg[j] = (from + row[j], i) wherever that is larger than best[j].</summary>
+    private static void MaxInto(float from, ReadOnlySpan<float> row, int i, Span<float> best, Span<int> arg)
+    {
+        if (float.IsNegativeInfinity(from)) return;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vFrom = new Vector<float>(from);
+            var vI = new Vector<int>(i);
+            for (; j <= row.Length - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var candidate = vFrom + new Vector<float>(row.Slice(j));
+                var current = new Vector<float>(best.Slice(j));
+                var larger = Vector.GreaterThan(candidate, current);
+                Vector.ConditionalSelect(larger, candidate, current).CopyTo(best.Slice(j));
+                Vector.ConditionalSelect(larger, vI, new Vector<int>(arg.Slice(j))).CopyTo(arg.Slice(j));
+            }
+        }
+        for (; j < row.Length; j++)
+        {
+            float candidate = from + row[j];
+            if (candidate > best[j]) { best[j] = candidate; arg[j] = i; }
+        }
     }
 
     private void Validate(Tensor emissions, ReadOnlySpan<int> lengths, string operation)

@@ -43,18 +43,18 @@ public sealed class TagConstraints
 
     /// <summary>
     /// The BIO scheme over tag names <c>O</c>, <c>B-x</c>, <c>I-x</c>: I-x only after B-x or I-x of the same x,
-    /// never first; anything else may follow anything and end a sentence. Names that are null or follow no
-    /// BIO form (e.g. &lt;pad&gt;) are never predicted.
+    /// never first; any other tag (<c>O</c>, or a name of no BIO form) may follow anything and end a sentence.
+    /// A null name (e.g. a vocabulary's reserved &lt;pad&gt;) is never predicted.
     /// </summary>
     public static TagConstraints Bio(IReadOnlyList<string?> names)
     {
         int tags = names.Count;
         var kinds = names.Select(n => n switch
         {
-            "O" => ('O', ""),
+            null => ('\0', ""),
             ['B', '-', .. var rest] when rest.Length > 0 => ('B', rest),
             ['I', '-', .. var rest] when rest.Length > 0 => ('I', rest),
-            _ => ('\0', ""),
+            _ => ('O', ""),
         }).ToArray();
         var usable = kinds.Select(k => k.Item1 != '\0').ToArray();
         var allowed = new bool[tags * tags];

@@ -19,11 +19,23 @@ public sealed class ExportCommandTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
+    [Fact]
+    public void The_default_atis_model_with_character_features_and_a_crf_is_refused_by_name()
+    {
+        string model = folder.File("atis-crf.safetensors");
+        var train = CliRunner.Run("train", "atis", "--limit", "100", "--epochs", "1", "--hidden", "8", "--out", model, "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var export = CliRunner.Run("export", model, "-o", folder.File("atis-crf.onnx"));
+        Assert.Equal(1, export.ExitCode);
+        Assert.Contains("character features and a CRF head", export.StdErr);
+        Assert.DoesNotContain("   at ", export.StdErr);
+    }
+
     [Theory]
     [InlineData("sentiment", new[] { "--limit", "300", "--epochs", "1", "--hidden", "8" })]
     [InlineData("har", new[] { "--limit", "120", "--epochs", "1", "--hidden", "8", "--cell", "gru" })]
     [InlineData("mnist", new[] { "--limit", "300", "--epochs", "1", "--batch", "32", "--hidden", "8" })]
-    [InlineData("atis", new[] { "--limit", "200", "--epochs", "1", "--hidden", "8" })]
+    [InlineData("atis", new[] { "--limit", "200", "--epochs", "1", "--hidden", "8", "--head", "softmax", "--char-features", "false" })]
     [InlineData("charlm", new[] { "--limit", "3000", "--epochs", "1", "--hidden", "16", "--batch", "8", "--window", "25" })]
     [InlineData("timeseries", new[] { "--epochs", "1", "--hidden", "8" })]
     [InlineData("seq2seq", new[] { "--mode", "translate", "--attention", "none", "--limit", "200", "--epochs", "1", "--hidden", "8", "--layers", "1" })]

@@ -173,7 +173,7 @@ public class LinearChainCrfTests
     [Fact]
     public void Bio_constrained_decoding_never_emits_an_illegal_transition_and_is_the_best_legal_path()
     {
-        string?[] names = ["<pad>", "<unk>", "O", "B-a", "I-a", "B-b", "I-b"];
+        string?[] names = [null, null, "O", "B-a", "I-a", "B-b", "I-b"];
         var constraints = TagConstraints.Bio(names);
         Assert.False(constraints.Permits([4]));          // I-a first
         Assert.False(constraints.Permits([2, 4]));       // O, I-a

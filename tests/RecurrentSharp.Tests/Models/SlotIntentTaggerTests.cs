@@ -47,6 +47,48 @@ public class SlotIntentTaggerTests
     }
 
     [Fact]
+    public void Character_features_and_the_crf_head_backpropagate_correctly_and_ignore_padding()
+    {
+        var model = new SlotIntentTagger(new SlotIntentTaggerConfig(Vocabulary: 8, Tags: 4, Intents: 3, EmbeddingSize: 3, HiddenSize: 4, Dropout: 0f,
+            Head: SlotIntentTagger.CrfHead, Characters: 6, CharEmbeddingSize: 2, CharFilters: 3), new RandomGenerator(4));
+        Assert.NotNull(model.Crf);
+        Assert.Contains(model.NamedParameters(), p => p.Key == "crf.transitions");
+        Assert.Contains(model.NamedParameters(), p => p.Key == "char_cnn.conv.weight");
+        int[][] words = [[2, 3, 4], [5, 6]];
+        int[][][] characters = [[[2, 3], [4], [5, 2, 3, 4]], [[3, 3, 3], [2]]];
+        var input = TaggerBatch.Create(words, characters);
+        int[] gold = [1, 2, 3, 0, 3, 0];
+        AssertGradientsMatch(() =>
+        {
+            var (tags, intents) = model.Forward(input);
+            return [model.Crf!.NegativeLogLikelihood(tags, input.Words.Lengths, gold), intents];
+        }, model.Parameters().ToArray(), step: 5e-3f, tolerance: 5e-3);
+
+        // The short sentence alone: the same emissions at its words, the same Viterbi path.
+        model.Eval();
+        var (batched, _) = model.Forward(input);
+        var alone = TaggerBatch.Create([words[1]], [characters[1]]);
+        var (aloneTags, _) = model.Forward(alone);
+        TensorAssert.Close(aloneTags.Select(0, 0), batched.Select(0, 1).Slice(0, 0, 2), 1e-5);
+        var constraints = TagConstraints.Unconstrained(4, excluded: j => j == 0);
+        Assert.Equal(model.DecodeTags(batched, input.Words.Lengths, constraints)[1], model.DecodeTags(aloneTags, [2], constraints)[0]);
+        Assert.DoesNotContain(0, model.DecodeTags(batched, input.Words.Lengths, constraints).SelectMany(p => p));
+    }
+
+    [Fact]
+    public void Character_features_tell_apart_unknown_words_by_their_spelling()
+    {
+        // Two words that share the <unk> id but not their characters must get different tag scores.
+        var model = new SlotIntentTagger(new SlotIntentTaggerConfig(Vocabulary: 4, Tags: 3, Intents: 2, EmbeddingSize: 3, HiddenSize: 4, Dropout: 0f,
+            Characters: 6, CharEmbeddingSize: 2, CharFilters: 3), new RandomGenerator(5));
+        model.Eval();
+        var (a, _) = model.Forward(TaggerBatch.Create([[1]], [[[2, 3]]]));
+        var (b, _) = model.Forward(TaggerBatch.Create([[1]], [[[4, 5, 5]]]));
+        Assert.Contains(a.ToArray().Zip(b.ToArray()), p => Math.Abs(p.First - p.Second) > 1e-4);
+        Assert.Throws<ArgumentException>(() => model.Forward(TaggerBatch.Create([[1]])));
+    }
+
+    [Fact]
     public void Learns_slots_that_need_left_and_right_context_and_an_intent()
     {
         // Words 2..7. The slot rule: word 3 is a city — tag 2 (B-from) after word 2 ("from"), tag 3 (B-to)

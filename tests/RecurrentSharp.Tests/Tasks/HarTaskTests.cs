@@ -13,13 +13,14 @@ public class HarTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFolder>
     public void Trains_on_a_slice_and_evaluates_with_the_documented_json()
     {
         string model = folder.File("har.safetensors");
-        var train = CliRunner.Run("train", "har", "--limit", "120", "--epochs", "1", "--hidden", "8", "--out", model, "--json", "--threads", "1");
+        var train = CliRunner.Run("train", "har", "--limit", "300", "--epochs", "3", "--hidden", "16", "--out", model, "--json", "--threads", "1");
         Assert.True(train.ExitCode == 0, train.StdErr);
         var json = train.Json();
         Assert.Equal("har", json.GetProperty("task").GetString());
         Assert.Equal("accuracy", json.GetProperty("metric").GetString());
-        Assert.InRange(json.GetProperty("value").GetDouble(), 0.0, 1.0);
-        Assert.Equal(120, json.GetProperty("train_examples").GetInt32());
+        double majority = TrivialBaselines.MajorityShareOfLines(SharedFolder.Path("har", "UCI HAR Dataset", "train", "y_train.txt"));   // about 19%
+        Assert.True(json.GetProperty("value").GetDouble() > majority + 0.2, $"accuracy {json.GetProperty("value").GetDouble()} vs majority {majority}");
+        Assert.Equal(300, json.GetProperty("train_examples").GetInt32());
         Assert.Equal(6, json.GetProperty("train_subjects").GetArrayLength());
         Assert.Equal(3, json.GetProperty("test_subjects").GetArrayLength());
 

@@ -71,10 +71,16 @@ public static class OnnxExporter
 
     /// <summary>
     /// The joint slot tagger and intent classifier. Inputs: "tokens" int64 (B, T), "lengths" int32 (B).
-    /// Outputs: "tag_logits" (B, T, K) and "intent_logits" (B, I), as <see cref="SlotIntentTagger.Forward"/>.
+    /// Outputs: "tag_logits" (B, T, K) and "intent_logits" (B, I), as <see cref="SlotIntentTagger.Forward(RecurrentSharp.Nn.PaddedSequences)"/>.
+    /// A tagger with character features or the CRF head is refused (neither is in the graph): train it with
+    /// <c>--head softmax --char-features false</c> to export it.
     /// </summary>
     public static OnnxModel Export(SlotIntentTagger model)
     {
+        if (model.Characters is not null || model.Crf is not null)
+            throw new OnnxUnsupportedException($"SlotIntentTagger: the ONNX export covers the word embedding, encoder and linear heads only; this model has " +
+                $"{(model.Characters is not null ? "character features" : "")}{(model.Characters is not null && model.Crf is not null ? " and " : "")}{(model.Crf is not null ? "a CRF head" : "")} " +
+                "(train with --head softmax --char-features false to export).");
         var g = new OnnxGraphBuilder("slot_intent_tagger");
         var encoder = Fused(model.Encoder, nameof(SlotIntentTagger));
         string embedded = Embed(g, model.Embedding, g.Input("tokens", OnnxDataType.Int64, "batch", "seq"), "embedding");
