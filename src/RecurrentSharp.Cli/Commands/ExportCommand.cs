@@ -1,9 +1,9 @@
+using RecurrentSharp.Models;
 using System.CommandLine;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Interop.Onnx;
 using RecurrentSharp.Recurrent;
 using RecurrentSharp.Tasks;
-using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Cli.Commands;
 

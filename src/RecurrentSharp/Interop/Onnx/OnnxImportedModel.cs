@@ -1,6 +1,6 @@
+using RecurrentSharp.Models;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Interop.Onnx;
 

@@ -1,6 +1,6 @@
+using RecurrentSharp.Models;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Recurrent;
-using RecurrentSharp.Models;
 
 namespace RecurrentSharp.Interop.Onnx;
 
