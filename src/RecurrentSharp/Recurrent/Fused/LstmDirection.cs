@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Recurrent.Fused;
@@ -28,7 +27,6 @@ namespace RecurrentSharp.Recurrent.Fused;
 /// </summary>
 internal sealed class LstmDirection : DirectionPass
 {
-    private readonly bool peephole;
     private readonly bool coupled;
     private readonly int gates;
     private float[] activations = [];  // (T·B, G·H): pre-activations, then i, f, g, o in place
@@ -40,21 +38,12 @@ internal sealed class LstmDirection : DirectionPass
         bool reverse, int[]? lengths, bool keepActivations)
         : base(weights, input, steps, batch, inputSize, hiddenSize, reverse, lengths, keepActivations)
     {
-        this.peephole = peephole;
+        // The peephole terms come from the weights (p ⊙ c is skipped when there are none); they must agree with the cell.
+        if (peephole == weights.Peephole.IsEmpty)
+            throw new ArgumentException($"LstmDirection: peephole={peephole} but the layer has {weights.Peephole.Length} peephole weights.");
         this.coupled = coupled;
         gates = coupled ? 3 : 4;
     }
-
-    // Offsets of each gate's block inside a row of G·H pre-activations.
-    private int I => 0;
-    private int F => coupled ? -1 : Hidden;
-    private int G => coupled ? Hidden : 2 * Hidden;
-    private int O => coupled ? 2 * Hidden : 3 * Hidden;
-
-    // Rows of the (2 or 3, H) peephole matrix: i, [f], o.
-    private ReadOnlySpan<float> PeepholeI => Weights.Peephole[..Hidden];
-    private ReadOnlySpan<float> PeepholeF => Weights.Peephole.Slice(Hidden, Hidden);
-    private ReadOnlySpan<float> PeepholeO => Weights.Peephole[^Hidden..];
 
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
@@ -69,7 +58,6 @@ internal sealed class LstmDirection : DirectionPass
         var h = StateOrZeros(h0, B * H);
         var c = StateOrZeros(c0, B * H);
         var tanhScratch = new float[H];
-        var gMinusC = new float[H];
 
         // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
         ProjectInputs(activations, GH, Weights.CombinedBias());
@@ -88,37 +76,9 @@ internal sealed class LstmDirection : DirectionPass
             for (int b = 0; b < B; b++)
             {
                 if (!IsActive(t, b)) continue;
-                var row = a.Slice(b * GH, GH);
-                var cb = c.AsSpan(b * H, H);
-                var ig = row.Slice(I, H);
-                var gg = row.Slice(G, H);
-                var og = row.Slice(O, H);
-                if (peephole)
-                {
-                    TensorPrimitives.MultiplyAdd(PeepholeI, cb, ig, ig);
-                    if (!coupled) TensorPrimitives.MultiplyAdd(PeepholeF, cb, row.Slice(F, H), row.Slice(F, H));
-                }
-                // i, f = σ(·); g = tanh(·)
-                TensorPrimitives.Sigmoid(row[..(coupled ? H : 2 * H)], row[..(coupled ? H : 2 * H)]);
-                TensorPrimitives.Tanh(gg, gg);
-                if (coupled)
-                {
-                    // c_t = (1 - i) ⊙ c + i ⊙ g = c + i ⊙ (g - c)
-                    TensorPrimitives.Subtract(gg, cb, gMinusC);
-                    TensorPrimitives.MultiplyAdd(ig, gMinusC, cb, cb);
-                }
-                else
-                {
-                    // c_t = f ⊙ c + i ⊙ g
-                    TensorPrimitives.Multiply(row.Slice(F, H), cb, cb);
-                    TensorPrimitives.MultiplyAdd(ig, gg, cb, cb);
-                }
-                if (peephole) TensorPrimitives.MultiplyAdd(PeepholeO, cb, og, og);
-                TensorPrimitives.Sigmoid(og, og);
-                // h_t = o ⊙ tanh(c_t)
+                // i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t), in one pass over the row
                 var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch;
-                TensorPrimitives.Tanh(cb, tc);
-                TensorPrimitives.Multiply(og, tc, h.AsSpan(b * H, H));
+                LstmGateKernel.Forward(a.Slice(b * GH, GH), c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
             }
             WriteOutput(t, h, output, outputWidth, column);
         }
@@ -134,8 +94,6 @@ internal sealed class LstmDirection : DirectionPass
         var dc = StateOrZeros(finalCellGrad, B * H);
         var dGates = new float[Steps * B * GH];     // d loss / d a for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
-        var work = new float[H];
-        var cNow = new float[H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, GH);
 
         for (int s = Steps - 1; s >= 0; s--)
@@ -146,71 +104,10 @@ internal sealed class LstmDirection : DirectionPass
             {
                 if (!IsActive(t, b)) continue;
                 int r = t * B + b;
-                var act = activations.AsSpan(r * GH, GH);
-                var da = dGates.AsSpan(r * GH, GH);
-                var i = act.Slice(I, H);
-                var g = act.Slice(G, H);
-                var o = act.Slice(O, H);
-                var cPrev = previousC.AsSpan(r * H, H);
-                var tc = tanhC.AsSpan(r * H, H);
-                var dhb = dh.AsSpan(b * H, H);
-                var dcb = dc.AsSpan(b * H, H);
-
-                // da_o = dh ⊙ tanh(c_t) ⊙ o(1 - o)
-                TensorPrimitives.Multiply(dhb, tc, work);
-                SigmoidBackward(o, work, da.Slice(O, H));
-                // dc += dh ⊙ o ⊙ (1 - tanh²(c_t)) [+ da_o ⊙ p_o]
-                TensorPrimitives.Multiply(dhb, o, work);
-                TanhBackward(tc, work, work);
-                TensorPrimitives.Add(dcb, work, dcb);
-                if (peephole) TensorPrimitives.MultiplyAdd(da.Slice(O, H), PeepholeO, dcb, dcb);
-
-                // da_g = dc ⊙ i ⊙ (1 - g²)
-                TensorPrimitives.Multiply(dcb, i, work);
-                TanhBackward(g, work, da.Slice(G, H));
-                if (coupled)
-                {
-                    // da_i = dc ⊙ (g - c_{t-1}) ⊙ i(1 - i);  dc_{t-1} = dc ⊙ (1 - i)
-                    TensorPrimitives.Subtract(g, cPrev, work);
-                    TensorPrimitives.Multiply(work, dcb, work);
-                    SigmoidBackward(i, work, da.Slice(I, H));
-                    TensorPrimitives.Subtract(1f, i, work);
-                    TensorPrimitives.Multiply(dcb, work, dcb);
-                }
-                else
-                {
-                    var f = act.Slice(F, H);
-                    // da_i = dc ⊙ g ⊙ i(1 - i);  da_f = dc ⊙ c_{t-1} ⊙ f(1 - f);  dc_{t-1} = dc ⊙ f
-                    TensorPrimitives.Multiply(dcb, g, work);
-                    SigmoidBackward(i, work, da.Slice(I, H));
-                    TensorPrimitives.Multiply(dcb, cPrev, work);
-                    SigmoidBackward(f, work, da.Slice(F, H));
-                    TensorPrimitives.Multiply(dcb, f, dcb);
-                }
-                if (peephole)
-                {
-                    var dp = gradients.Peephole!;
-                    // c_t, recomputed: f ⊙ c_{t-1} + i ⊙ g  (coupled: c_{t-1} + i ⊙ (g - c_{t-1}))
-                    if (coupled)
-                    {
-                        TensorPrimitives.Subtract(g, cPrev, cNow);
-                        TensorPrimitives.MultiplyAdd(i, cNow, cPrev, cNow);
-                    }
-                    else
-                    {
-                        TensorPrimitives.Multiply(act.Slice(F, H), cPrev, cNow);
-                        TensorPrimitives.MultiplyAdd(i, g, cNow, cNow);
-                    }
-                    TensorPrimitives.MultiplyAdd(da.Slice(I, H), PeepholeI, dcb, dcb);
-                    TensorPrimitives.MultiplyAdd(da.Slice(I, H), cPrev, dp.AsSpan(0, H), dp.AsSpan(0, H));
-                    if (!coupled)
-                    {
-                        TensorPrimitives.MultiplyAdd(da.Slice(F, H), PeepholeF, dcb, dcb);
-                        TensorPrimitives.MultiplyAdd(da.Slice(F, H), cPrev, dp.AsSpan(H, H), dp.AsSpan(H, H));
-                    }
-                    var dpo = dp.AsSpan(dp.Length - H, H);
-                    TensorPrimitives.MultiplyAdd(da.Slice(O, H), cNow, dpo, dpo);
-                }
+                // da_o, dc, da_g, da_i, da_f, dc_{t-1} and the peephole gradients (equations above), in one pass over the row
+                LstmGateKernel.Backward(activations.AsSpan(r * GH, GH), previousC.AsSpan(r * H, H), tanhC.AsSpan(r * H, H),
+                    dh.AsSpan(b * H, H), dc.AsSpan(b * H, H), dGates.AsSpan(r * GH, GH), H, Weights.Peephole,
+                    gradients.Peephole.AsSpan(), coupled);
             }
             // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
             Gemm.Multiply(false, B, 1f, dGates.AsSpan(t * B * GH, B * GH), GH, whh.Matrix, 0f, dhPrev, H);

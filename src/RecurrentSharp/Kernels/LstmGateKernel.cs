@@ -1,0 +1,339 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RecurrentSharp.Kernels;
+
+/// <summary>
+/// The element-wise part of one LSTM step for one sequence, forward and backward, each in a single pass over its hidden units: each
+/// vector of units is loaded once, all its gates are activated and c_t, tanh(c_t) and h_t computed while
+/// it is in registers, instead of one pass over the whole row per operation.
+/// <code>
+///   i = σ(a_i + p_i ⊙ c)     f = σ(a_f + p_f ⊙ c)   (coupled: f = 1 - i)     g = tanh(a_g)
+///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
+/// </code>
+/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (absolute error
+/// about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the narrower
+/// ones take the units left over.
+/// </summary>
+public static class LstmGateKernel
+{
+    /// <summary>
+    /// <paramref name="row"/> holds the pre-activations of one sequence, gate blocks of <paramref name="hidden"/>
+    /// units in the order i, f, g, o (coupled: i, g, o); they are replaced by the activations i, f, g, o.
+    /// <paramref name="c"/> is c_{t-1} on entry and c_t on return; <paramref name="tanhC"/> and <paramref name="h"/>
+    /// receive tanh(c_t) and h_t. <paramref name="peephole"/> is empty or the (3, H) rows p_i, p_f, p_o
+    /// ((2, H): p_i, p_o when coupled).
+    /// </summary>
+    public static void Forward(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int hidden,
+        ReadOnlySpan<float> peephole, bool coupled)
+    {
+        int gates = coupled ? 3 : 4;
+        if (row.Length != gates * hidden || c.Length != hidden || tanhC.Length != hidden || h.Length != hidden
+            || !(peephole.IsEmpty || peephole.Length == (gates - 1) * hidden))
+            throw new ArgumentException($"LstmGateKernel: row {row.Length}, c {c.Length}, tanhC {tanhC.Length}, h {h.Length}, peephole {peephole.Length} do not fit {gates} gates of {hidden} units.");
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated) j = Forward512(row, c, tanhC, h, hidden, peephole, coupled, j);
+        if (Vector256.IsHardwareAccelerated) j = Forward256(row, c, tanhC, h, hidden, peephole, coupled, j);
+        ForwardScalar(row, c, tanhC, h, hidden, peephole, coupled, j);
+    }
+
+    /// <summary>
+    /// The chain rule of <see cref="Forward"/> for one sequence, in one pass over its hidden units:
+    /// <code>
+    ///   da_o = dh ⊙ tanh(c_t) ⊙ o(1 - o)
+    ///   dc  += dh ⊙ o ⊙ (1 - tanh²(c_t))  [+ da_o ⊙ p_o]
+    ///   da_g = dc ⊙ i ⊙ (1 - g²)
+    ///   da_i = dc ⊙ g ⊙ i(1 - i)          (coupled: dc ⊙ (g - c_{t-1}) ⊙ i(1 - i))
+    ///   da_f = dc ⊙ c_{t-1} ⊙ f(1 - f)
+    ///   dc_{t-1} = dc ⊙ f                   (coupled: dc ⊙ (1 - i))   [+ da_i ⊙ p_i + da_f ⊙ p_f]
+    ///   dp_i += da_i ⊙ c_{t-1}   dp_f += da_f ⊙ c_{t-1}   dp_o += da_o ⊙ c_t
+    /// </code>
+    /// <paramref name="activations"/> are the i, f, g, o that forward left in the row; <paramref name="dc"/> is
+    /// d c_t on entry and d c_{t-1} on return; <paramref name="gateGrads"/> receives da in the row's layout;
+    /// <paramref name="peepholeGrads"/> (same shape as <paramref name="peephole"/>, or empty) is added to.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> activations, ReadOnlySpan<float> previousC, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dh, Span<float> dc, Span<float> gateGrads, int hidden, ReadOnlySpan<float> peephole,
+        Span<float> peepholeGrads, bool coupled)
+    {
+        int gates = coupled ? 3 : 4;
+        if (activations.Length != gates * hidden || gateGrads.Length != gates * hidden || previousC.Length != hidden
+            || tanhC.Length != hidden || dh.Length != hidden || dc.Length != hidden
+            || !(peephole.IsEmpty || peephole.Length == (gates - 1) * hidden) || peepholeGrads.Length != peephole.Length)
+            throw new ArgumentException($"LstmGateKernel: activations {activations.Length}, gradients {gateGrads.Length}, states {previousC.Length}/{tanhC.Length}/{dh.Length}/{dc.Length}, peephole {peephole.Length}/{peepholeGrads.Length} do not fit {gates} gates of {hidden} units.");
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated) j = Backward512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+        if (Vector256.IsHardwareAccelerated) j = Backward256(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+        BackwardScalar(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+    }
+
+    // Offsets of the gate blocks in a row: i at 0, f at H, g at (coupled ? H : 2H), o at (coupled ? 2H : 3H).
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Forward512(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
+        ReadOnlySpan<float> p, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        var one = Vector512<float>.One;
+        for (; j + 16 <= H; j += 16)
+        {
+            var cPrev = Vector512.Create<float>(c.Slice(j, 16));
+            var ai = Vector512.Create<float>(row.Slice(j, 16));
+            if (peep) ai = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(j, 16)), cPrev, ai);
+            var i = one / (one + Vector512.Exp(-ai));
+            var g = one - (one + one) / (Vector512.Exp(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
+            Vector512<float> cNew;
+            if (coupled)
+            {
+                cNew = Vector512.FusedMultiplyAdd(i, g - cPrev, cPrev);  // c + i ⊙ (g - c)
+            }
+            else
+            {
+                var af = Vector512.Create<float>(row.Slice(H + j, 16));
+                if (peep) af = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(H + j, 16)), cPrev, af);
+                var f = one / (one + Vector512.Exp(-af));
+                f.CopyTo(row.Slice(H + j, 16));
+                cNew = Vector512.FusedMultiplyAdd(i, g, f * cPrev);
+            }
+            var ao = Vector512.Create<float>(row.Slice(oOffset + j, 16));
+            if (peep) ao = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(p.Length - H + j, 16)), cNew, ao);
+            var o = one / (one + Vector512.Exp(-ao));
+            var tc = one - (one + one) / (Vector512.Exp(cNew * 2f) + one);
+            i.CopyTo(row.Slice(j, 16));
+            g.CopyTo(row.Slice(gOffset + j, 16));
+            o.CopyTo(row.Slice(oOffset + j, 16));
+            cNew.CopyTo(c.Slice(j, 16));
+            tc.CopyTo(tanhC.Slice(j, 16));
+            (o * tc).CopyTo(h.Slice(j, 16));
+        }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Forward256(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
+        ReadOnlySpan<float> p, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        var one = Vector256<float>.One;
+        for (; j + 8 <= H; j += 8)
+        {
+            var cPrev = Vector256.Create<float>(c.Slice(j, 8));
+            var ai = Vector256.Create<float>(row.Slice(j, 8));
+            if (peep) ai = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), cPrev, ai);
+            var i = one / (one + Vector256.Exp(-ai));
+            var g = one - (one + one) / (Vector256.Exp(Vector256.Create<float>(row.Slice(gOffset + j, 8)) * 2f) + one);
+            Vector256<float> cNew;
+            if (coupled)
+            {
+                cNew = Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev);  // c + i ⊙ (g - c)
+            }
+            else
+            {
+                var af = Vector256.Create<float>(row.Slice(H + j, 8));
+                if (peep) af = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(H + j, 8)), cPrev, af);
+                var f = one / (one + Vector256.Exp(-af));
+                f.CopyTo(row.Slice(H + j, 8));
+                cNew = Vector256.MultiplyAddEstimate(i, g, f * cPrev);
+            }
+            var ao = Vector256.Create<float>(row.Slice(oOffset + j, 8));
+            if (peep) ao = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, ao);
+            var o = one / (one + Vector256.Exp(-ao));
+            var tc = one - (one + one) / (Vector256.Exp(cNew * 2f) + one);
+            i.CopyTo(row.Slice(j, 8));
+            g.CopyTo(row.Slice(gOffset + j, 8));
+            o.CopyTo(row.Slice(oOffset + j, 8));
+            cNew.CopyTo(c.Slice(j, 8));
+            tc.CopyTo(tanhC.Slice(j, 8));
+            (o * tc).CopyTo(h.Slice(j, 8));
+        }
+        return j;
+    }
+
+    private static void ForwardScalar(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
+        ReadOnlySpan<float> p, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        for (; j < H; j++)
+        {
+            float cPrev = c[j];
+            float i = Sigmoid(row[j] + (peep ? p[j] * cPrev : 0f));
+            float g = Tanh(row[gOffset + j]);
+            float cNew;
+            if (coupled) cNew = cPrev + i * (g - cPrev);
+            else
+            {
+                float f = Sigmoid(row[H + j] + (peep ? p[H + j] * cPrev : 0f));
+                row[H + j] = f;
+                cNew = f * cPrev + i * g;
+            }
+            float o = Sigmoid(row[oOffset + j] + (peep ? p[p.Length - H + j] * cNew : 0f));
+            float tc = Tanh(cNew);
+            row[j] = i;
+            row[gOffset + j] = g;
+            row[oOffset + j] = o;
+            c[j] = cNew;
+            tanhC[j] = tc;
+            h[j] = o * tc;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Backward512(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        var one = Vector512<float>.One;
+        for (; j + 16 <= H; j += 16)
+        {
+            var i = Vector512.Create<float>(act.Slice(j, 16));
+            var g = Vector512.Create<float>(act.Slice(gOffset + j, 16));
+            var o = Vector512.Create<float>(act.Slice(oOffset + j, 16));
+            var tc = Vector512.Create<float>(tanhC.Slice(j, 16));
+            var dh = Vector512.Create<float>(dhs.Slice(j, 16));
+            var cPrev = Vector512.Create<float>(cPrevs.Slice(j, 16));
+            var dao = dh * tc * o * (one - o);
+            var dc = Vector512.Create<float>(dcs.Slice(j, 16)) + dh * o * (one - tc * tc);
+            if (peep) dc = Vector512.FusedMultiplyAdd(dao, Vector512.Create<float>(p.Slice(p.Length - H + j, 16)), dc);
+            (dc * i * (one - g * g)).CopyTo(da.Slice(gOffset + j, 16));
+            Vector512<float> dai, dcPrev, cNow;
+            if (coupled)
+            {
+                dai = dc * (g - cPrev) * i * (one - i);
+                dcPrev = dc * (one - i);
+                cNow = Vector512.FusedMultiplyAdd(i, g - cPrev, cPrev);
+            }
+            else
+            {
+                var f = Vector512.Create<float>(act.Slice(H + j, 16));
+                dai = dc * g * i * (one - i);
+                var daf = dc * cPrev * f * (one - f);
+                daf.CopyTo(da.Slice(H + j, 16));
+                dcPrev = dc * f;
+                cNow = Vector512.FusedMultiplyAdd(f, cPrev, i * g);
+                if (peep)
+                {
+                    dcPrev = Vector512.FusedMultiplyAdd(daf, Vector512.Create<float>(p.Slice(H + j, 16)), dcPrev);
+                    Vector512.FusedMultiplyAdd(daf, cPrev, Vector512.Create<float>(dp.Slice(H + j, 16))).CopyTo(dp.Slice(H + j, 16));
+                }
+            }
+            if (peep)
+            {
+                dcPrev = Vector512.FusedMultiplyAdd(dai, Vector512.Create<float>(p.Slice(j, 16)), dcPrev);
+                Vector512.FusedMultiplyAdd(dai, cPrev, Vector512.Create<float>(dp.Slice(j, 16))).CopyTo(dp.Slice(j, 16));
+                int po = p.Length - H + j;
+                Vector512.FusedMultiplyAdd(dao, cNow, Vector512.Create<float>(dp.Slice(po, 16))).CopyTo(dp.Slice(po, 16));
+            }
+            dai.CopyTo(da.Slice(j, 16));
+            dao.CopyTo(da.Slice(oOffset + j, 16));
+            dcPrev.CopyTo(dcs.Slice(j, 16));
+        }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Backward256(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        var one = Vector256<float>.One;
+        for (; j + 8 <= H; j += 8)
+        {
+            var i = Vector256.Create<float>(act.Slice(j, 8));
+            var g = Vector256.Create<float>(act.Slice(gOffset + j, 8));
+            var o = Vector256.Create<float>(act.Slice(oOffset + j, 8));
+            var tc = Vector256.Create<float>(tanhC.Slice(j, 8));
+            var dh = Vector256.Create<float>(dhs.Slice(j, 8));
+            var cPrev = Vector256.Create<float>(cPrevs.Slice(j, 8));
+            var dao = dh * tc * o * (one - o);
+            var dc = Vector256.Create<float>(dcs.Slice(j, 8)) + dh * o * (one - tc * tc);
+            if (peep) dc = Vector256.MultiplyAddEstimate(dao, Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), dc);
+            (dc * i * (one - g * g)).CopyTo(da.Slice(gOffset + j, 8));
+            Vector256<float> dai, dcPrev, cNow;
+            if (coupled)
+            {
+                dai = dc * (g - cPrev) * i * (one - i);
+                dcPrev = dc * (one - i);
+                cNow = Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev);
+            }
+            else
+            {
+                var f = Vector256.Create<float>(act.Slice(H + j, 8));
+                dai = dc * g * i * (one - i);
+                var daf = dc * cPrev * f * (one - f);
+                daf.CopyTo(da.Slice(H + j, 8));
+                dcPrev = dc * f;
+                cNow = Vector256.MultiplyAddEstimate(f, cPrev, i * g);
+                if (peep)
+                {
+                    dcPrev = Vector256.MultiplyAddEstimate(daf, Vector256.Create<float>(p.Slice(H + j, 8)), dcPrev);
+                    Vector256.MultiplyAddEstimate(daf, cPrev, Vector256.Create<float>(dp.Slice(H + j, 8))).CopyTo(dp.Slice(H + j, 8));
+                }
+            }
+            if (peep)
+            {
+                dcPrev = Vector256.MultiplyAddEstimate(dai, Vector256.Create<float>(p.Slice(j, 8)), dcPrev);
+                Vector256.MultiplyAddEstimate(dai, cPrev, Vector256.Create<float>(dp.Slice(j, 8))).CopyTo(dp.Slice(j, 8));
+                int po = p.Length - H + j;
+                Vector256.MultiplyAddEstimate(dao, cNow, Vector256.Create<float>(dp.Slice(po, 8))).CopyTo(dp.Slice(po, 8));
+            }
+            dai.CopyTo(da.Slice(j, 8));
+            dao.CopyTo(da.Slice(oOffset + j, 8));
+            dcPrev.CopyTo(dcs.Slice(j, 8));
+        }
+        return j;
+    }
+
+    private static void BackwardScalar(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        bool peep = !p.IsEmpty;
+        for (; j < H; j++)
+        {
+            float i = act[j], g = act[gOffset + j], o = act[oOffset + j], tc = tanhC[j], dh = dhs[j], cPrev = cPrevs[j];
+            float dao = dh * tc * o * (1f - o);
+            float dc = dcs[j] + dh * o * (1f - tc * tc);
+            if (peep) dc += dao * p[p.Length - H + j];
+            da[gOffset + j] = dc * i * (1f - g * g);
+            float dai, dcPrev, cNow;
+            if (coupled)
+            {
+                dai = dc * (g - cPrev) * i * (1f - i);
+                dcPrev = dc * (1f - i);
+                cNow = cPrev + i * (g - cPrev);
+            }
+            else
+            {
+                float f = act[H + j];
+                dai = dc * g * i * (1f - i);
+                float daf = dc * cPrev * f * (1f - f);
+                da[H + j] = daf;
+                dcPrev = dc * f;
+                cNow = f * cPrev + i * g;
+                if (peep)
+                {
+                    dcPrev += daf * p[H + j];
+                    dp[H + j] += daf * cPrev;
+                }
+            }
+            if (peep)
+            {
+                dcPrev += dai * p[j];
+                dp[j] += dai * cPrev;
+                dp[p.Length - H + j] += dao * cNow;
+            }
+            da[j] = dai;
+            da[oOffset + j] = dao;
+            dcs[j] = dcPrev;
+        }
+    }
+
+    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    private static float Tanh(float x) => 1f - 2f / (MathF.Exp(2f * x) + 1f);
+}
