@@ -74,8 +74,7 @@ public sealed class CharLanguageModel : Module
     {
         if (prime.Length == 0) throw new ArgumentException("Sampling needs at least one id to start from.", nameof(prime));
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be > 0");
-        bool wasTraining = Training;
-        Eval();
+        using var evaluating = Evaluating();
         using var noGrad = new NoGradScope();
         ResetState();
         // Read the prime in one call; the logits of its last step give the first sampled id.
@@ -90,7 +89,6 @@ public sealed class CharLanguageModel : Module
             if (i + 1 < length) last = Forward([next], 1, 1).ToArray();
         }
         ResetState();
-        Train(wasTraining);
         return result;
     }
 

@@ -146,9 +146,7 @@ public sealed class AtisTask : ApplicationTask
         var singletons = train.SelectMany(u => u.Words).GroupBy(w => w, StringComparer.Ordinal).Where(g => g.Count() == 1)
             .Select(g => vocabularies.Words.IdOf(g.Key)).ToHashSet();
 
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), options.LearningRate ?? Defaults.LearningRate);
-        double clip = options.Clip ?? Defaults.Clip;
-        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
         {
             // A singleton word is read as <unk> at random; its characters stay, so they learn to stand in for it.
             var input = TaggerBatch.Create(batch.Select(i => wordIds[i]
@@ -164,13 +162,7 @@ public sealed class AtisTask : ApplicationTask
                 : Losses.CrossEntropy(tagLogits, tagTargets, mask: SequenceMask.FromLengths(lengths, input.Words.Steps, SequenceLayout.BatchFirst));
             var intentLoss = Losses.CrossEntropy(intentLogits, batch.Select(i => intentIds[i]).ToArray());
             return new(tagLoss + intentLoss, batch.Length);
-        }, new TrainerOptions
-        {
-            Epochs = options.Epochs ?? Defaults.Epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Monitor = new MetricMonitor("chunk_f1", Maximize: true, Defaults.Patience),
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, monitor: new MetricMonitor("chunk_f1", Maximize: true, Defaults.Patience));
         var trainLengths = train.Select(u => u.Words.Length).ToArray();
         return trainer.Fit(
             r => BatchOrder.Bucketed(trainLengths, batchSize, bucketBatches: 20, r),

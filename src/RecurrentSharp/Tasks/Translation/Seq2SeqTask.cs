@@ -246,19 +246,11 @@ public sealed class Seq2SeqTask : ApplicationTask
     private TrainingHistory Fit(Seq2Seq model, EncodedPair[] examples, int[] train, int[] validation, TaskOptions options, RandomGenerator random, TaskContext context)
     {
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
-        var optimizer = OptimizerCatalog.Create(options.Optimizer ?? Defaults.Optimizer, model.Parameters(), options.LearningRate ?? Defaults.LearningRate);
-        double clip = options.Clip ?? Defaults.Clip;
-        var trainer = new Trainer<int[]>(model, optimizer, random, batch =>
+        var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
         {
             var (logits, targets, mask) = TeacherForced(model, examples, batch);
             return new(Losses.CrossEntropy(logits, targets, mask: mask), batch.Length);
-        }, new TrainerOptions
-        {
-            Epochs = options.Epochs ?? Defaults.Epochs,
-            ClipNorm = clip > 0 ? clip : null,
-            Monitor = validation.Length > 0 ? new MetricMonitor("token_accuracy", Maximize: true, Defaults.Patience) : null,
-            CheckpointPath = options.CheckpointPath,
-        });
+        }, monitor: validation.Length > 0 ? new MetricMonitor("token_accuracy", Maximize: true, Defaults.Patience) : null);
         var lengths = train.Select(i => examples[i].Target.Length).ToArray();
         return trainer.Fit(
             r => BatchOrder.Bucketed(lengths, batchSize, bucketBatches: 20, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
