@@ -234,110 +234,42 @@ public sealed class Trainer<TBatch>
         return Math.Sqrt(sum);
     }
 
-    // ------------------------------------------------------------------ checkpoints
-
-    private const string ModelPrefix = "model.";
-    private const string BestPrefix = "best.";
-    private const string OptimizerPrefix = "optimizer.";
+    // ------------------------------------------------------------------ checkpoints (the file format: TrainingCheckpoint)
 
     /// <summary>
     /// Writes everything a resume needs — parameters, optimizer state, the generator's state, the position
     /// in the run, the history and the schedules — to <paramref name="path"/> (atomically: a temporary file
     /// renamed over the old one).
     /// </summary>
-    public void SaveCheckpoint(string path)
+    public void SaveCheckpoint(string path) => TrainingCheckpoint.Save(path, model, optimizer, new TrainingCheckpoint
     {
-        var writer = new SafetensorsWriter();
-        if (options.CheckpointMetadata is not null)
-            foreach (var (key, value) in options.CheckpointMetadata) writer.Metadata[key] = value;
-        StateDictFile.AddTo(writer, model, options.CheckpointMetadata?.GetValueOrDefault(StateDictFile.ConfigKey), ModelPrefix);
-        optimizer.GetState().WriteTo(writer, OptimizerPrefix);
-        writer.Add("trainer.random", random.GetState().Select(v => unchecked((long)v)).ToArray(), 6);
-        if (epochStartState is not null && batchesDone > 0)
-            writer.Add("trainer.random_epoch_start", epochStartState.Select(v => unchecked((long)v)).ToArray(), 6);
-        if (bestWeights is not null)
-        {
-            var named = model.NamedParameters().ToArray();
-            for (int i = 0; i < named.Length; i++) writer.Add(BestPrefix + named[i].Key, bestWeights[i], named[i].Value.GetShape());
-        }
-        writer.Metadata["kind"] = "checkpoint";
-        writer.Metadata["completed_epochs"] = CompletedEpochs.ToString(CultureInfo.InvariantCulture);
-        writer.Metadata["batches_done"] = batchesDone.ToString(CultureInfo.InvariantCulture);
-        writer.Metadata["global_step"] = GlobalStep.ToString(CultureInfo.InvariantCulture);
-        writer.Metadata["epoch_loss_sum"] = lossSum.ToString("R", CultureInfo.InvariantCulture);
-        writer.Metadata["epoch_examples"] = examples.ToString(CultureInfo.InvariantCulture);
-        writer.Metadata["history"] = JsonSerializer.Serialize(HistoryState.From(History));
-        if (options.Scheduler is not null) writer.Metadata["scheduler"] = JsonSerializer.Serialize(options.Scheduler.GetState());
-        if (options.Plateau is not null) writer.Metadata["plateau"] = JsonSerializer.Serialize(options.Plateau.GetState());
-        writer.Save(path);
-    }
+        RandomState = random.GetState(),
+        EpochStartState = batchesDone > 0 ? epochStartState : null,
+        CompletedEpochs = CompletedEpochs,
+        BatchesDone = batchesDone,
+        GlobalStep = GlobalStep,
+        EpochLossSum = lossSum,
+        EpochExamples = examples,
+        History = History,
+        SchedulerState = options.Scheduler?.GetState(),
+        PlateauState = options.Plateau?.GetState(),
+        BestWeights = bestWeights,
+    }, options.CheckpointMetadata);
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer, its model and optimizer.</summary>
     public void LoadCheckpoint(string path)
     {
-        var file = SafetensorsReader.Read(path);
-        if (!file.Metadata.TryGetValue("kind", out var kind) || kind != "checkpoint")
-            throw new ModelFormatException($"{path} is not a training checkpoint (metadata 'kind' is '{kind ?? "missing"}').");
-        StateDictFile.LoadInto(model, file, strict: true, ModelPrefix);
-        optimizer.SetState(OptimizerState.ReadFrom(file, OptimizerPrefix));
-        random.SetState(ReadState(file, "trainer.random"));
-        epochStartState = file.Contains("trainer.random_epoch_start") ? ReadState(file, "trainer.random_epoch_start") : null;
-        CompletedEpochs = checked((int)ParseCount(file, "completed_epochs"));
-        batchesDone = checked((int)ParseCount(file, "batches_done"));
-        GlobalStep = ParseCount(file, "global_step");
-        examples = ParseCount(file, "epoch_examples");
-        lossSum = double.TryParse(file.RequireMetadata("epoch_loss_sum"), NumberStyles.Float, CultureInfo.InvariantCulture, out var sum) && double.IsFinite(sum)
-            ? sum : throw new ModelFormatException($"{path}: metadata 'epoch_loss_sum' is not a finite number.");
-        History = Parse<HistoryState>(file, "history").ToHistory();
-        if (options.Scheduler is not null) options.Scheduler.SetState(Parse<Dictionary<string, double>>(file, "scheduler"));
-        if (options.Plateau is not null) options.Plateau.SetState(Parse<Dictionary<string, double>>(file, "plateau"));
-        var named = model.NamedParameters().ToArray();
-        bestWeights = file.Contains(BestPrefix + named[0].Key)
-            ? named.Select(p => file[BestPrefix + p.Key].ToFloat32Array()).ToArray()
-            : null;
+        var checkpoint = TrainingCheckpoint.Load(path, model, optimizer, needsScheduler: options.Scheduler is not null, needsPlateau: options.Plateau is not null);
+        random.SetState(checkpoint.RandomState);
+        epochStartState = checkpoint.EpochStartState;
+        CompletedEpochs = checkpoint.CompletedEpochs;
+        batchesDone = checkpoint.BatchesDone;
+        GlobalStep = checkpoint.GlobalStep;
+        lossSum = checkpoint.EpochLossSum;
+        examples = checkpoint.EpochExamples;
+        History = checkpoint.History;
+        if (checkpoint.SchedulerState is { } schedule) options.Scheduler!.SetState(schedule);
+        if (checkpoint.PlateauState is { } plateau) options.Plateau!.SetState(plateau);
+        bestWeights = checkpoint.BestWeights;
     }
-
-    private static ulong[] ReadState(SafetensorsFile file, string name)
-    {
-        var values = file[name].ToInt64Array();
-        if (values.Length != 6) throw new ModelFormatException($"{file.Source}: '{name}' holds {values.Length} values, a generator state has 6.");
-        return values.Select(v => unchecked((ulong)v)).ToArray();
-    }
-
-    private static long ParseCount(SafetensorsFile file, string key)
-    {
-        var text = file.RequireMetadata(key);
-        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value is >= 0 and <= int.MaxValue
-            ? value
-            : throw new ModelFormatException($"{file.Source}: metadata '{key}' = '{text}' is not a count.");
-    }
-
-    private static T Parse<T>(SafetensorsFile file, string key)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(file.RequireMetadata(key)) ?? throw new JsonException("null");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{file.Source}: metadata '{key}' is not valid ({e.Message}).", e);
-        }
-    }
-
-    /// <summary>The history in a JSON-friendly shape.</summary>
-    private sealed record HistoryState(List<EpochRecordState> Epochs, int BestEpoch, double? BestValue)
-    {
-        public static HistoryState From(TrainingHistory h) => new(
-            h.Epochs.Select(e => new EpochRecordState(e.Epoch, e.TrainLoss, e.LearningRate, new Dictionary<string, double>(e.Validation), e.Seconds)).ToList(),
-            h.BestEpoch, double.IsNaN(h.BestValue) ? null : h.BestValue);
-
-        public TrainingHistory ToHistory()
-        {
-            var h = new TrainingHistory { BestEpoch = BestEpoch, BestValue = BestValue ?? double.NaN };
-            h.Epochs.AddRange(Epochs.Select(e => new EpochRecord(e.Epoch, e.TrainLoss, e.LearningRate, e.Validation, e.Seconds)));
-            return h;
-        }
-    }
-
-    private sealed record EpochRecordState(int Epoch, double TrainLoss, double LearningRate, Dictionary<string, double> Validation, double Seconds);
 }
