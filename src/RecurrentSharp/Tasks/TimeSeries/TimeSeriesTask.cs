@@ -65,11 +65,12 @@ public sealed class TimeSeriesTask : ApplicationTask
         context.Log($"timeseries: {series.ColumnName} of {Path.GetFileName(path)}: {values.Length} values, {split} for training ({train.Count} windows), " +
             $"{values.Length - split} evaluated ({test.Count} windows); window {window}, horizon {horizon}, season {season}; {epochs} epochs");
 
-        var anchors = Anchors(normalized, train, setup);
+        var forecaster = new ResidualForecaster(model, setup.AnchorSeason, horizon);
+        var anchors = forecaster.Anchors(normalized, train.TargetStarts);
         var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
         {
             // Mean squared error of the predicted corrections r̂ against r = z − a.
-            var corrections = train.TargetBatch(batch) - AnchorBatch(anchors, batch, horizon);
+            var corrections = forecaster.Residuals(train.TargetBatch(batch), anchors, batch);
             return new(Losses.MeanSquaredError(model.Forward(train.InputBatch(batch)), corrections), batch.Length);
         }, epochs: epochs, schedule: (optimizer, total, lr) => new CosineAnnealingLR(optimizer, tMax: Math.Max(1, total - 1), etaMin: lr / 10));
         var history = trainer.Fit(r => BatchOrder.Shuffled(train.Count, batchSize, r), null, context.ProgressFor(Name), context.Cancellation);
@@ -166,37 +167,19 @@ public sealed class TimeSeriesTask : ApplicationTask
     }
 
     /// <summary>The forecast a_(s+h) the network corrects, for every window and step: Count × Horizon values (normalized).</summary>
-    private static float[] Anchors(float[] normalized, WindowSet windows, Setup setup)
-    {
-        var baseline = new SeasonalNaive(setup.AnchorSeason);
-        var anchors = new float[windows.Count * setup.Horizon];
-        for (int k = 0; k < windows.Count; k++)
-            baseline.Forecast(normalized.AsSpan(0, windows.TargetStarts[k]), setup.Horizon).CopyTo(anchors.AsSpan(k * setup.Horizon));
-        return anchors;
-    }
-
-    private static Tensor AnchorBatch(float[] anchors, int[] batch, int horizon)
-    {
-        var result = new float[batch.Length * horizon];
-        for (int b = 0; b < batch.Length; b++) anchors.AsSpan(batch[b] * horizon, horizon).CopyTo(result.AsSpan(b * horizon));
-        return Tensor.Wrap(result, batch.Length, horizon);
-    }
-
     /// <summary>ŷ = scale · (a + r̂) + offset for every window and step, in the data's units (Count × Horizon values).</summary>
     private static float[] Forecast(SequenceRegressor model, float[] normalized, WindowSet windows, Setup setup)
     {
         using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
-        var anchors = Anchors(normalized, windows, setup);
+        var forecaster = new ResidualForecaster(model, setup.AnchorSeason, setup.Horizon);
+        var anchors = forecaster.Anchors(normalized, windows.TargetStarts);
         var forecast = new float[windows.Count * setup.Horizon];
         foreach (var batch in BatchOrder.Sequential(windows.Count, 256))
         {
-            var corrections = model.Forward(windows.InputBatch(batch)).ToArray();
-            for (int i = 0; i < corrections.Length; i++)
-            {
-                int at = batch[0] * setup.Horizon + i;
-                forecast[at] = setup.Scaler.Inverse(anchors[at] + corrections[i]);
-            }
+            var normalizedForecast = forecaster.Forecast(windows.InputBatch(batch), anchors, batch);
+            for (int i = 0; i < normalizedForecast.Length; i++)
+                forecast[batch[0] * setup.Horizon + i] = setup.Scaler.Inverse(normalizedForecast[i]);
         }
         return forecast;
     }
