@@ -38,7 +38,7 @@ internal static class ReproduceCommand
                     bool reproduced = row.IsReproducedBy(measured);
                     allReproduced &= reproduced;
                     lines.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{row.Command,-78} {PublishedResult.Format(row.Value),9} {PublishedResult.Format(measured),9} {PublishedResult.Format(row.Noise),6}  {(reproduced ? "reproduced" : "WORSE")}"));
+                        $"{row.Command,-78} {Format(row.Value),9} {Format(measured),9} {Format(row.Noise),6}  {(reproduced ? "reproduced" : "WORSE")}"));
                 }
             }
             finally
@@ -66,6 +66,9 @@ internal static class ReproduceCommand
         }
         return result;
     }
+
+    /// <summary>A figure with as many digits as README gives.</summary>
+    private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>The headline value, or a named numeric figure of the result.</summary>
     private static double Figure(TaskResult result, string name) =>

@@ -27,6 +27,7 @@ public sealed class DatasetCache
     private readonly IFileDownloader? downloader;
     private readonly IReadOnlyList<DatasetFile> catalog;
     private readonly IReadOnlyList<DatasetManifest> manifests;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> readManifests = new(StringComparer.Ordinal);   // by path: read once
 
     /// <summary>
     /// Creates a resolver. <paramref name="dataPath"/> is the explicit <c>--data</c> (null when not given);
@@ -141,7 +142,9 @@ public sealed class DatasetCache
                 $"Dataset file '{relativePath}' belongs to '{manifest.Folder}', whose files are known from its manifest, and the manifest is missing too. {e.Message}", e);
         }
         string member = relativePath[(manifest.Folder.Length + 1)..];
-        if (!DatasetManifest.Read(manifestPath).TryGetValue(member, out string? sha256)) return null;
+        if (!readManifests.TryGetValue(manifestPath, out var listed))
+            readManifests[manifestPath] = listed = DatasetManifest.Read(manifestPath);
+        if (!listed.TryGetValue(member, out string? sha256)) return null;
         var source = manifest.MemberBaseUrl is null ? null : new DownloadSource(new Uri(manifest.MemberBaseUrl, Uri.EscapeDataString(member).Replace("%2F", "/")));
         return new DatasetFile(relativePath, -1, sha256, source);
     }

@@ -141,8 +141,6 @@ public static class DatasetCatalog
         new("flickr8k", null),
     ];
 
-    /// <summary>The manifest whose folder holds <paramref name="relativePath"/> ('/' separated), or null.</summary>
-    public static DatasetManifest? FindManifest(string relativePath) => Manifests.FirstOrDefault(m => m.Contains(relativePath.Replace('\\', '/')));
 
     /// <summary>The catalog entry for a path under the data folder (either separator), or null.</summary>
     public static DatasetFile? Find(string relativePath)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace RecurrentSharp.Tasks;
 
 /// <summary>
@@ -21,7 +19,4 @@ public sealed record PublishedResult(string Task, string[] Arguments, string Fig
     /// <summary>True when <paramref name="measured"/> is no worse than <see cref="Value"/> by more than <see cref="Noise"/>.</summary>
     public bool IsReproducedBy(double measured) =>
         double.IsFinite(measured) && (HigherIsBetter ? measured >= Value - Noise : measured <= Value + Noise);
-
-    /// <summary>A figure with as many digits as README gives.</summary>
-    public static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

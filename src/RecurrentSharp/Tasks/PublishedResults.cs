@@ -3,8 +3,9 @@ namespace RecurrentSharp.Tasks;
 /// <summary>
 /// README's results table, row by row, for <c>rnn reproduce</c>; a test checks that README shows each of these
 /// commands with this figure, so the two cannot drift apart. The noise is what a rerun with the same seed may
-/// differ by on another machine: a different SIMD path rounds differently and training amplifies it, so it is
-/// set from the spread over seeds (README's "Seeds other than 1") or the test set's sampling error.
+/// differ by on another machine or after a kernel change (a different SIMD path rounds differently and training
+/// amplifies it). It is a judgement, not a measurement: a few standard errors of the test set's sampling where
+/// that is the larger effect, and no wider than the spread over seeds where README gives other seeds.
 /// </summary>
 public static class PublishedResults
 {

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using RecurrentSharp.Nn;
-using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Tensors;
 
 namespace RecurrentSharp.Training;
