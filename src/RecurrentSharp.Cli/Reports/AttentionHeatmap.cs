@@ -18,9 +18,10 @@ internal static class AttentionHeatmap
     {
         var maps = result.Insights.OfType<AttentionMap>().ToList();
         if (maps.Count == 0) return;
-        page.Heading("Attention on held-out sentences");
+        page.Heading("Where the decoder looked");
         page.Paragraph("Each row is an output token, each column a source token; a cell's shade is the weight the decoder gave that source token " +
             "while writing that output token (each row sums to 100%, numbers in percent).");
+        page.Raw("<div class=\"gallery\">");
         foreach (var map in maps)
         {
             page.Raw("<figure>").Raw(Draw(map)).Raw("<figcaption>").Raw(HtmlPage.Encode(map.Source)).Raw(" → <b>")
@@ -28,18 +29,21 @@ internal static class AttentionHeatmap
             if (map.Reference is not null) page.Raw(" (reference: ").Raw(HtmlPage.Encode(map.Reference)).Raw(")");
             page.Raw("</figcaption></figure>");
         }
+        page.Raw("</div>");
     }
 
     /// <summary>The heat map of one sentence.</summary>
     public static string Draw(AttentionMap map)
     {
         int columns = map.SourceTokens.Count, rows = map.OutputTokens.Count;
-        double left = Margin + Math.Max(30, map.OutputTokens.Max(Width)) + 8;
+        double left = Margin + Math.Max(62, map.OutputTokens.Max(Width)) + 8;   // room for the corner's "source →"
         // Source labels stand at 45°, so they take about 0.71 of their width upwards.
-        double top = Margin + 0.71 * Math.Max(30, map.SourceTokens.DefaultIfEmpty("").Max(Width)) + 12;
+        double top = Margin + Math.Max(30, 0.71 * map.SourceTokens.DefaultIfEmpty("").Max(Width)) + 12;
         double width = left + columns * Cell + Margin + 40, height = top + rows * Cell + Margin;
         var svg = new StringBuilder();
         Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:F0}\" height=\"{height:F0}\" font-size=\"12\">");
+        Append(svg, $"<text x=\"{left - 8:F1}\" y=\"{top - 24:F1}\" text-anchor=\"end\" fill=\"#888\">source →</text>");
+        Append(svg, $"<text x=\"{left - 8:F1}\" y=\"{top - 8:F1}\" text-anchor=\"end\" fill=\"#888\">output ↓</text>");
         for (int s = 0; s < columns; s++)
         {
             double x = left + s * Cell + Cell / 2.0, y = top - 6;

@@ -20,8 +20,9 @@ internal sealed class HtmlPage
         "body{font-family:" + FontFamily + ";max-width:1000px;margin:2em auto;padding:0 1em;color:#222}" +
         "table{border-collapse:collapse;margin:0.3em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}" +
         "td.name,th.name,td.text{text-align:left}th{background:#f4f4f4}td table{margin:0;font-size:0.95em}" +
-        "pre{background:#f8f8f8;padding:1em;overflow-x:auto;font-family:'DejaVu Sans Mono','Noto Sans Mono CJK SC',monospace;line-height:1.2}" +
+        "pre{background:#f8f8f8;padding:1em;white-space:pre-wrap;font-family:'DejaVu Sans Mono','Noto Sans Mono CJK SC',monospace;line-height:1.2}" +
         "svg{background:#fff;border:1px solid #ddd;margin:0.5em 0;display:block}figure{margin:1em 0}figcaption{font-size:0.95em;color:#444}" +
+        ".gallery{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.gallery figure{margin:0.5em 0}" +
         ".right{color:#1a7f37}.wrong{color:#b42318}";
 
     private readonly StringBuilder html = new();

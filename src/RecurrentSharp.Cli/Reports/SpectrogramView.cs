@@ -13,7 +13,7 @@ internal static class SpectrogramView
 {
     private const int Left = 64, Right = 16, Top = 10, BandHeight = 4, PathHeight = 22, AxisHeight = 34, PlotWidth = 880;
     private const string BlankColor = "#d9d9d9";
-    private static readonly string[] LetterColors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+    private static readonly string[] LetterColors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79"];   // none grey: grey is the blank
 
     /// <summary>The section of a report: every <see cref="SpectrogramAlignment"/> of the result, with what was heard and what was said.</summary>
     public static void AppendSection(HtmlPage page, TaskResult result)
@@ -23,6 +23,7 @@ internal static class SpectrogramView
         page.Heading("What the recogniser heard, frame by frame");
         page.Paragraph("Each recording's log-mel spectrogram (brighter is more energy), and under it the CTC best path: the character the model " +
             "emits at each output frame, grey where it emits the blank. Collapsing repeats and dropping blanks gives the decoded text.");
+        page.Raw("<div class=\"gallery\">");
         foreach (var alignment in alignments)
         {
             bool right = alignment.Decoded == alignment.Truth;
@@ -30,12 +31,13 @@ internal static class SpectrogramView
                 .Raw(right ? "right" : "wrong").Raw("\">").Raw(HtmlPage.Encode(alignment.Decoded.Length == 0 ? "(nothing)" : alignment.Decoded)).Raw("</b>, said <b>")
                 .Raw(HtmlPage.Encode(alignment.Truth)).Raw("</b>").Raw(right ? "" : " (wrong)").Raw("</figcaption></figure>");
         }
+        page.Raw("</div>");
     }
 
     /// <summary>The spectrogram and best path of one recording.</summary>
     public static string Draw(SpectrogramAlignment a)
     {
-        double frameWidth = Math.Clamp(PlotWidth / (double)Math.Max(1, a.Frames), 1, 8);
+        double frameWidth = Math.Clamp(PlotWidth / (double)Math.Max(1, a.Frames), 1, 12);
         double plotWidth = frameWidth * a.Frames, spectrogramHeight = BandHeight * a.Bands;
         double pathTop = Top + spectrogramHeight + 4, axisTop = pathTop + PathHeight + 2;
         var svg = new StringBuilder();
@@ -72,7 +74,7 @@ internal static class SpectrogramView
         }
 
         double seconds = a.Frames * a.HopSeconds;
-        var axis = ChartAxis.Linear(0, seconds, maxTicks: 9);
+        var axis = ChartAxis.Linear(0, seconds, maxTicks: Math.Max(2, (int)(plotWidth / 60)));   // a label every 60 px at most
         Append(svg, $"<line x1=\"{Left}\" y1=\"{axisTop:F1}\" x2=\"{Left + plotWidth:F1}\" y2=\"{axisTop:F1}\" stroke=\"#888\"/>");
         foreach (var tick in axis.Ticks.Where(t => t.Value <= seconds + 1e-9))
         {

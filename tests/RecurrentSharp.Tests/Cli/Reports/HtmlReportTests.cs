@@ -20,7 +20,7 @@ public class HtmlReportTests
         Assert.DoesNotContain("{\"cell\"", html);
         Assert.Contains(">10⁻¹⁴</text>", html);
         Assert.DoesNotContain("1e-8", html);
-        Assert.DoesNotContain("Attention", html);
+        Assert.DoesNotContain("Where the decoder looked", html);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public class HtmlReportTests
         Assert.Equal(3, map.Weights.Count);   // a weight row beyond the output labels is left out
 
         string html = HtmlReport.Page(result).ToString();
-        Assert.Contains("Attention on held-out sentences", html);
+        Assert.Contains("Where the decoder looked", html);
         Assert.Contains("Noto Sans CJK SC", html);
         Assert.Equal(3 * 2, Count(html, "<rect "));
         Assert.Matches(">i&#39;m</text>.*>hungry</text>.*>我</text>.*>饿</text>.*>&lt;eos&gt;</text>", html);
