@@ -28,21 +28,22 @@ public class MpiTrainingTests
 
         // Rank 1 compared its parameters with rank 0's, bit for bit, at the end (a difference would have failed the job).
         Assert.Contains("all 2 ranks hold the same parameters, bit for bit, after step 12", job.StdErr);
-        var one = SafetensorsReader.Read(Path.Combine(folder.Root, "one.safetensors"));
-        var two = SafetensorsReader.Read(Path.Combine(folder.Root, "two.safetensors"));
-        Assert.Equal(one.Tensors.Select(t => t.Name), two.Tensors.Select(t => t.Name));
-        foreach (var tensor in one.Tensors)
-        {
-            float[] a = tensor.ToFloat32Array(), b = Get(two, tensor.Name).ToFloat32Array();
-            double difference = 0, norm = 0;
-            for (int i = 0; i < a.Length; i++)
-            {
-                difference += (double)(a[i] - b[i]) * (a[i] - b[i]);
-                norm += (double)a[i] * a[i];
-            }
-            double relative = Math.Sqrt(difference / Math.Max(norm, 1e-30));
-            Assert.True(relative <= 1e-5, $"{tensor.Name}: ‖two ranks − one process‖ / ‖one process‖ = {relative:E2} after 12 steps");
-        }
+        AssertClose(Path.Combine(folder.Root, "one.safetensors"), Path.Combine(folder.Root, "two.safetensors"), "12 steps");
+    }
+
+    [Fact]
+    public void A_two_rank_checkpoint_resumes_in_one_process_to_the_uninterrupted_run()
+    {
+        using var folder = new TemporaryFolder();
+        using var first = MpiJob.Ranks(2, folder.Root, [.. TinyCharLm, "--distributed", "--timeout", "60", "--checkpoint", "run.ckpt", "--out", "first.safetensors"]);
+        Assert.True(first.Wait(Limit) == 0, first.StdOut + first.StdErr);
+        string[] twoEpochs = [.. TinyCharLm.Select((a, i) => i > 0 && TinyCharLm[i - 1] == "--epochs" ? "2" : a)];
+        using var resumed = MpiJob.Alone(folder.Root, [.. twoEpochs, "--checkpoint", "run.ckpt", "--resume", "--out", "resumed.safetensors"]);
+        Assert.True(resumed.Wait(Limit) == 0, resumed.StdErr);
+        Assert.Contains("resumed from run.ckpt: 1 of 2 epochs done, step 12", resumed.StdErr);
+        using var straight = MpiJob.Alone(folder.Root, [.. twoEpochs, "--out", "straight.safetensors"]);
+        Assert.True(straight.Wait(Limit) == 0, straight.StdErr);
+        AssertClose(Path.Combine(folder.Root, "straight.safetensors"), Path.Combine(folder.Root, "resumed.safetensors"), "24 steps");
     }
 
     [Fact]
@@ -79,6 +80,26 @@ public class MpiTrainingTests
         Assert.Contains($"PID {pid} RUNNING AT", job.StdOut);
         Assert.Contains("Killed (signal 9)", job.StdOut);
         Assert.Contains($"rank 1 is PID {pid}", job.StdErr);
+    }
+
+    /// <summary>Every tensor of <paramref name="actualPath"/> within 1e-5 of <paramref name="expectedPath"/>'s, relative in the L2 norm.</summary>
+    private static void AssertClose(string expectedPath, string actualPath, string after)
+    {
+        var expected = SafetensorsReader.Read(expectedPath);
+        var actual = SafetensorsReader.Read(actualPath);
+        Assert.Equal(expected.Tensors.Select(t => t.Name), actual.Tensors.Select(t => t.Name));
+        foreach (var tensor in expected.Tensors)
+        {
+            float[] a = tensor.ToFloat32Array(), b = Get(actual, tensor.Name).ToFloat32Array();
+            double difference = 0, norm = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                difference += (double)(a[i] - b[i]) * (a[i] - b[i]);
+                norm += (double)a[i] * a[i];
+            }
+            double relative = Math.Sqrt(difference / Math.Max(norm, 1e-30));
+            Assert.True(relative <= 1e-5, $"{tensor.Name}: ‖{Path.GetFileName(actualPath)} − {Path.GetFileName(expectedPath)}‖ / ‖{Path.GetFileName(expectedPath)}‖ = {relative:E2} after {after}");
+        }
     }
 
     private static SafetensorsTensor Get(SafetensorsFile file, string name) =>
