@@ -23,7 +23,7 @@ internal sealed class ThreadedRanks
     /// <summary>Runs <paramref name="work"/> once per rank, each on its own thread, and waits for all.</summary>
     public void Run(Action<ICommunicator> work)
     {
-        var threads = Enumerable.Range(0, Size).Select(r => new Thread(() => work(new Rank(this, r)))).ToArray();
+        var threads = Enumerable.Range(0, Size).Select(r => new Thread(() => work(new ThreadRank(this, r)))).ToArray();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
     }
@@ -42,7 +42,7 @@ internal sealed class ThreadedRanks
         barrier.SignalAndWait();
     }
 
-    private sealed class Rank(ThreadedRanks ranks, int rank) : ICommunicator
+    private sealed class ThreadRank(ThreadedRanks ranks, int rank) : ICommunicator
     {
         public int Rank => rank;
         public int Size => ranks.Size;
