@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using RecurrentSharp.Cli.Display;
 using RecurrentSharp.Cli.Reports;
 using RecurrentSharp.Tasks;
+using RecurrentSharp.Training.Distributed;
 
 namespace RecurrentSharp.Cli.Commands;
 
@@ -24,13 +25,26 @@ internal static class TaskCommands
     {
         var common = new CommonOptions();
         var task = new Argument<string?>("task") { Description = "The task (see `rnn tasks`); without one, the built-in adding-problem demo.", Arity = ArgumentArity.ZeroOrOne };
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Data-parallel training across the ranks of an MPI job (start with mpirun -np N; needs MPICH: apt-get install mpich). --batch stays the global batch.",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "--distributed: seconds a rank waits for the others at a collective before the job stops, naming the missing rank.",
+            DefaultValueFactory = _ => 120,
+        };
         var command = new Command("train", "Train a model for a task and report its test figures.");
         command.Arguments.Add(task);
         common.AddTo(command, training: true);
+        command.Options.Add(distributed);
+        command.Options.Add(timeout);
         command.SetAction(parse =>
         {
             var options = common.Read(parse);
             var application = TaskCatalog.Find(parse.GetValue(task) ?? "adding");
+            if (parse.GetValue(distributed))
+                return DistributedTraining.Run(application, options, parse.GetValue(timeout), parse.GetValue(common.Json), parse.GetValue(common.Report));
             var display = new ProgressDisplay();
             // SIGINT (Ctrl+C) or SIGTERM (e.g. `timeout`'s time budget) ends training after the current batch: the
             // trainer keeps the best epoch so far, and the task still reports and saves it. A second signal kills.
@@ -156,7 +170,8 @@ internal static class TaskCommands
         CancellationToken cancellation = default) =>
         new() { ProgressFor = progressFor, Log = display.Log, Cancellation = cancellation };
 
-    private static void Finish(TaskResult result, bool json, string? report, ProgressDisplay display)
+    /// <summary>Prints the result (and writes the report) as <c>rnn train</c> does.</summary>
+    internal static void Finish(TaskResult result, bool json, string? report, ProgressDisplay display)
     {
         ResultPrinter.Print(result, json);
         if (report is null) return;

@@ -52,21 +52,30 @@ public sealed class TruncatedBpttBatches
     public int WindowCount => (StepsPerStream - 1 + WindowLength - 1) / WindowLength;
 
     /// <summary>Window <paramref name="index"/>: inputs stream[b][t], targets stream[b][t + 1].</summary>
-    public BpttWindow Window(int index, SequenceLayout layout = SequenceLayout.TimeMajor)
+    public BpttWindow Window(int index, SequenceLayout layout = SequenceLayout.TimeMajor) => Window(index, 0, BatchSize, layout);
+
+    /// <summary>
+    /// Window <paramref name="index"/> of the streams [<paramref name="firstStream"/>, <paramref name="firstStream"/> +
+    /// <paramref name="streams"/>) only: one rank's share in data-parallel training, where each rank carries the
+    /// state of its own streams from window to window.
+    /// </summary>
+    public BpttWindow Window(int index, int firstStream, int streams, SequenceLayout layout = SequenceLayout.TimeMajor)
     {
         if ((uint)index >= (uint)WindowCount) throw new ArgumentOutOfRangeException(nameof(index), $"window {index} of {WindowCount}");
+        if (firstStream < 0 || streams < 0 || firstStream + streams > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(streams), $"streams [{firstStream}, {firstStream + streams}) of {BatchSize}");
         int start = index * WindowLength;
         int length = Math.Min(WindowLength, StepsPerStream - 1 - start);
-        var inputs = new int[BatchSize * length];
-        var targets = new int[BatchSize * length];
-        for (int b = 0; b < BatchSize; b++)
+        var inputs = new int[streams * length];
+        var targets = new int[streams * length];
+        for (int b = 0; b < streams; b++)
             for (int t = 0; t < length; t++)
             {
-                int position = b * StepsPerStream + start + t;
-                int destination = layout == SequenceLayout.BatchFirst ? b * length + t : t * BatchSize + b;
+                int position = (firstStream + b) * StepsPerStream + start + t;
+                int destination = layout == SequenceLayout.BatchFirst ? b * length + t : t * streams + b;
                 inputs[destination] = stream[position];
                 targets[destination] = stream[position + 1];
             }
-        return new BpttWindow(inputs, targets, length, BatchSize, layout);
+        return new BpttWindow(inputs, targets, length, streams, layout);
     }
 }

@@ -1,4 +1,5 @@
 using RecurrentSharp.Training;
+using RecurrentSharp.Training.Distributed;
 
 namespace RecurrentSharp.Tasks;
 
@@ -19,4 +20,10 @@ public sealed class TaskContext
 
     /// <summary>Stops training early.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Train data-parallel across the ranks of an MPI job (<c>--distributed</c>), or null for one process.</summary>
+    public DataParallel? DataParallel { get; init; }
+
+    /// <summary>True when this process writes the model and other files: always, except on the ranks other than 0 of a distributed job.</summary>
+    public bool WritesFiles => DataParallel is null || DataParallel.IsRoot;
 }

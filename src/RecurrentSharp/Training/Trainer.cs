@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
+using RecurrentSharp.Training.Distributed;
 
 namespace RecurrentSharp.Training;
 
@@ -48,6 +49,14 @@ public sealed class TrainerOptions
 
     /// <summary>Extra metadata stored in every checkpoint (e.g. the task and model configuration).</summary>
     public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
+
+    /// <summary>
+    /// Train data-parallel across the ranks of an MPI job, or null for one process. Each rank then takes its
+    /// share of every batch (<see cref="Trainer{TBatch}.Shard"/>), the gradients are averaged over the ranks
+    /// before clipping and the optimizer step, only rank 0 reports progress and writes checkpoints, and rank 0's
+    /// validation metrics decide for all.
+    /// </summary>
+    public DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>
@@ -91,6 +100,14 @@ public sealed class Trainer<TBatch>
         if (this.options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), "Epochs must be >= 0.");
     }
 
+    /// <summary>
+    /// With <see cref="TrainerOptions.DataParallel"/>: this rank's share of a global batch. Null takes, for a
+    /// batch that is an array (of example indices), the contiguous share of <see cref="DataParallel.ShareOf"/>;
+    /// any other kind of batch must say how it is shared. Every rank must get a different part of the same
+    /// batch and the parts must make up the batch.
+    /// </summary>
+    public Func<TBatch, TBatch>? Shard { get; init; }
+
     /// <summary>The history so far (restored from a checkpoint on resume).</summary>
     public TrainingHistory History { get; private set; } = new();
 
@@ -111,6 +128,13 @@ public sealed class Trainer<TBatch>
     {
         var parameters = model.Parameters().ToArray();
         var monitor = options.Monitor;
+        var parallel = options.DataParallel;
+        if (parallel is not null)
+        {
+            // The ranks start from rank 0's weights (a resumed run: from the checkpoint every rank read).
+            parallel.BroadcastParameters(parameters, GlobalStep);
+            if (!parallel.IsRoot) progress = null;
+        }
         // Resumed from the checkpoint of the epoch that ran out of patience: that run stopped there, so this one does too.
         if (monitor is not null && batchesDone == 0 && CompletedEpochs > 0 && History.BestEpoch > 0 && CompletedEpochs - History.BestEpoch >= monitor.Patience)
             return Stop(StopReason.EarlyStopped, $"No improvement of {monitor.Metric} for {monitor.Patience} epochs after epoch {History.BestEpoch}.");
@@ -138,14 +162,42 @@ public sealed class Trainer<TBatch>
             progress?.Report(new TrainingProgress(ProgressKind.EpochStart, epoch, options.Epochs, 0, batches.Count, 0, optimizer.LearningRate, 0));
             for (int b = batchesDone; b < batches.Count; b++)
             {
-                if (cancellation.IsCancellationRequested)
+                if (parallel is null && cancellation.IsCancellationRequested)
                     return Stop(StopReason.Cancelled, $"Cancelled in epoch {epoch} at batch {b + 1} of {batches.Count}.");
                 optimizer.ZeroGrad();
-                var (loss, count) = lossFunction(batches[b]);
-                double value = loss.Item();
-                if (!double.IsFinite(value))
-                    return Diverged($"The loss became {Describe(value)} in epoch {epoch}, step {GlobalStep + 1} (batch {b + 1} of {batches.Count})");
-                loss.Backward();
+                double value;
+                int count;
+                bool cancelled = false;
+                if (parallel is null)
+                {
+                    var (loss, examples) = lossFunction(batches[b]);
+                    value = loss.Item();
+                    count = examples;
+                    if (!double.IsFinite(value))
+                        return Diverged($"The loss became {Describe(value)} in epoch {epoch}, step {GlobalStep + 1} (batch {b + 1} of {batches.Count})");
+                    loss.Backward();
+                }
+                else
+                {
+                    parallel.BeginStep();
+                    var share = ShareOf(batches[b], parallel);
+                    var saved = parallel.BeginRandomStep(random);
+                    Tensor? loss = null;
+                    int mine = 0;
+                    if (share is not Array { Length: 0 }) (loss, mine) = lossFunction(share);
+                    var totals = parallel.ReduceLoss(loss?.Item() ?? 0, mine, parallel.DrewRandom(random, saved), cancellation.IsCancellationRequested, GlobalStep);
+                    value = totals.Loss;
+                    count = (int)totals.Examples;
+                    cancelled = totals.Cancelled;
+                    if (!double.IsFinite(value))
+                    {
+                        parallel.EndRandomStep(random, saved, totals.DrewRandom);
+                        return Diverged($"The loss became {Describe(value)} in epoch {epoch}, step {GlobalStep + 1} (batch {b + 1} of {batches.Count})");
+                    }
+                    loss?.Backward();
+                    parallel.AverageGradients(parameters, mine, totals.Examples, GlobalStep);
+                    parallel.EndRandomStep(random, saved, totals.DrewRandom);
+                }
                 double norm = options.ClipNorm is { } maxNorm
                     ? GradientClipping.ClipGradNorm(parameters, maxNorm)
                     : GlobalGradientNorm(parameters);
@@ -153,6 +205,7 @@ public sealed class Trainer<TBatch>
                     return Diverged($"The gradient norm became {Describe(norm)} in epoch {epoch}, step {GlobalStep + 1} (batch {b + 1} of {batches.Count})");
                 if (options.ClipValue is { } clip) GradientClipping.ClipGradValue(parameters, clip);
                 optimizer.Step();
+                parallel?.EndStep();
                 GlobalStep++;
                 batchesDone = b + 1;
                 lossSum += value * count;
@@ -160,13 +213,17 @@ public sealed class Trainer<TBatch>
                 progress?.Report(new TrainingProgress(ProgressKind.Batch, epoch, options.Epochs, b + 1, batches.Count, lossSum / Math.Max(1, examples),
                     optimizer.LearningRate, examples / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
                 if (options.CheckpointEverySteps > 0 && GlobalStep % options.CheckpointEverySteps == 0 && options.CheckpointPath is { } path)
-                    SaveCheckpoint(path);
+                    WriteCheckpoint(path);
+                // A rank asked to stop (SIGINT/SIGTERM) stops every rank after the same step.
+                if (cancelled)
+                    return Stop(StopReason.Cancelled, $"Cancelled in epoch {epoch} after batch {b + 1} of {batches.Count}.");
             }
 
             double learningRate = optimizer.LearningRate;
             options.Scheduler?.Step();
             model.Eval();
             var metrics = validate?.Invoke() ?? new Dictionary<string, double>();
+            if (parallel is not null) metrics = parallel.BroadcastMetrics(metrics, GlobalStep);
             model.Train();
             double trainLoss = lossSum / Math.Max(1, examples);
             if (options.Plateau is { } plateau)
@@ -191,7 +248,7 @@ public sealed class Trainer<TBatch>
             }
             progress?.Report(new TrainingProgress(ProgressKind.EpochEnd, epoch, options.Epochs, batches.Count, batches.Count, trainLoss,
                 learningRate, examples / Math.Max(1e-9, clock.Elapsed.TotalSeconds), metrics));
-            if (options.CheckpointPath is { } checkpoint) SaveCheckpoint(checkpoint);
+            if (options.CheckpointPath is { } checkpoint) WriteCheckpoint(checkpoint);
             if (stopEarly)
                 return Stop(StopReason.EarlyStopped, $"No improvement of {monitor!.Metric} for {monitor.Patience} epochs after epoch {History.BestEpoch}.");
         }
@@ -214,7 +271,27 @@ public sealed class Trainer<TBatch>
             var parameters = model.Parameters().ToArray();
             for (int i = 0; i < parameters.Length; i++) bestWeights[i].CopyTo(parameters[i].Data);
         }
+        options.DataParallel?.VerifyIdentical(model.Parameters().ToArray(), GlobalStep);
         return History;
+    }
+
+    /// <summary>This rank's share of <paramref name="batch"/> (see <see cref="Shard"/>).</summary>
+    private TBatch ShareOf(TBatch batch, DataParallel parallel)
+    {
+        if (Shard is { } shard) return shard(batch);
+        if (batch is not Array items)
+            throw new InvalidOperationException($"Data-parallel training of batches of {typeof(TBatch).Name} needs Trainer.Shard to say what a rank's share of a batch is.");
+        var (start, count) = parallel.ShareOf(items.Length);
+        var part = Array.CreateInstance(items.GetType().GetElementType()!, count);
+        Array.Copy(items, start, part, 0, count);
+        return (TBatch)(object)part;
+    }
+
+    /// <summary>Writes the checkpoint on rank 0 only (every rank holds the same state).</summary>
+    private void WriteCheckpoint(string path)
+    {
+        if (options.DataParallel is { IsRoot: false }) return;
+        SaveCheckpoint(path);
     }
 
     private static string Describe(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";

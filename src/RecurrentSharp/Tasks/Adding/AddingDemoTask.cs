@@ -82,11 +82,15 @@ public sealed class AddingDemoTask : ApplicationTask
         var model = new Regressor(RecurrentLayer.Create(CellSpec.Parse(cell), 2, hidden, random: random), new Linear(hidden, 1, random: random));
         var norms = HiddenGradientProbe.Measure(model.Rnn, probe.X, h => Losses.MeanSquaredError(model.Head.Forward(h), probe.Y));
         // The three cells train with one set of settings; each run keeps its own checkpoint (PATH.rnn, PATH.lstm, PATH.gru).
+        // Data-parallel, each rank draws its share of the batch from its own random stream (the trainer gives each rank one).
+        if (context.DataParallel is { } parallel && batch < parallel.Size)
+            throw new TaskUsageException($"--batch {batch} cannot be shared by {parallel.Size} ranks; give at least one example per rank.");
+        int share = context.DataParallel?.ShareOf(batch).Count ?? batch;
         var trainer = TaskTrainer.Create<int>(model, random, options, new TrainingDefaults(epochs, batch, lr, Clip: 1.0), context, _ =>
         {
-            var (x, y) = AddingProblem.Batch(random, batch, steps);
-            return new(Losses.MeanSquaredError(model.Forward(x), y), batch);
-        }, epochs: epochs, checkpointSuffix: "." + cell);
+            var (x, y) = AddingProblem.Batch(random, share, steps);
+            return new(Losses.MeanSquaredError(model.Forward(x), y), share);
+        }, epochs: epochs, checkpointSuffix: "." + cell, shard: step => step);
         var history = trainer.Fit(_ => Enumerable.Range(0, stepsPerEpoch).ToArray(),
             () => new Dictionary<string, double> { ["mse"] = Mse(model, test) }, context.ProgressFor(cell), context.Cancellation);
         return new Run(cell, Mse(model, test), norms, history, clock.Elapsed.TotalSeconds);

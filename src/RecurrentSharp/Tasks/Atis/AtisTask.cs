@@ -81,7 +81,7 @@ public sealed class AtisTask : ApplicationTask
             ["intents"] = intents.ToJson(),
         };
         if (characters is not null) metadata["characters"] = characters.ToJson();
-        SavedModel.Save(path, Name, model, config, metadata);
+        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, metadata);
         result.ModelPath = path;
         return result;
     }

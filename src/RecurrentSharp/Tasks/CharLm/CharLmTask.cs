@@ -5,6 +5,7 @@ using RecurrentSharp.Models;
 using RecurrentSharp.Tasks.Common;
 using RecurrentSharp.Tensors;
 using RecurrentSharp.Training;
+using RecurrentSharp.Training.Distributed;
 using RecurrentSharp.Training.Metrics;
 
 namespace RecurrentSharp.Tasks.CharLm;
@@ -63,13 +64,18 @@ public sealed class CharLmTask : ApplicationTask
             $"{batches.BatchSize} streams x {batches.StepsPerStream:N0} steps, {batches.WindowCount} windows of {window} per epoch; {model.ParameterCount:N0} parameters");
 
         // Cosine decay from lr to lr/10, one step per epoch, reaching lr/10 in the last epoch.
+        // Data-parallel: each rank trains its own share of the streams (and carries their state).
+        if (context.DataParallel is { } parallel && batches.BatchSize < parallel.Size)
+            throw new TaskUsageException($"charlm --distributed: {batches.BatchSize} streams (--batch) cannot be shared by {parallel.Size} ranks; give at least one stream per rank.");
+        var (firstStream, streams) = context.DataParallel?.ShareOf(batches.BatchSize) ?? (0, batches.BatchSize);
         var trainer = TaskTrainer.Create<int>(model, random, options, Defaults, context, w =>
         {
-            var batch = batches.Window(w);
+            var batch = batches.Window(w, firstStream, streams);
             var loss = Losses.CrossEntropy(model.Forward(batch.Inputs, batch.Length, batch.BatchSize), batch.Targets);
             return new(loss, batch.Targets.Length);
         }, monitor: new MetricMonitor("loss", Maximize: false), epochs: epochs,
-            schedule: (optimizer, total, lr) => new CosineAnnealingLR(optimizer, tMax: Math.Max(1, total - 1), etaMin: lr / 10));
+            schedule: (optimizer, total, lr) => new CosineAnnealingLR(optimizer, tMax: Math.Max(1, total - 1), etaMin: lr / 10),
+            shard: w => w);
         var history = trainer.Fit(
             _ =>
             {
@@ -77,11 +83,11 @@ public sealed class CharLmTask : ApplicationTask
                 model.ResetState();
                 return Enumerable.Range(0, batches.WindowCount).ToArray();
             },
-            () => Figures(MeanNats(model, validation, window)),
+            () => Figures(MeanNats(model, validation, window, context.DataParallel)),
             context.ProgressFor(Name), context.Cancellation);
         if (history.Message is not null) context.Log(history.Message);
 
-        var result = Report(MeanNats(model, validation, window));
+        var result = Report(MeanNats(model, validation, window, context.DataParallel));
         result.Histories[config.Cell] = history;
         result.Figures["train_chars"] = train.Length;
         result.Figures["vocabulary"] = vocabulary.Count;
@@ -99,7 +105,7 @@ public sealed class CharLmTask : ApplicationTask
         result.Lines.AddRange(sample.Split('\n'));
 
         string path = options.OutputPath ?? $"{Name}.safetensors";
-        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
         {
             ["vocabulary"] = vocabulary.ToJson(),
             ["corpus"] = source,
@@ -168,25 +174,27 @@ public sealed class CharLmTask : ApplicationTask
 
     /// <summary>
     /// The mean negative log-likelihood −(1/N) Σ log p(x_(t+1) | x_≤t) in nats per character over
-    /// <paramref name="ids"/>, read as up to 32 parallel streams (each from a zero state) in windows.
+    /// <paramref name="ids"/>, read as up to 32 parallel streams (each from a zero state) in windows. Data-parallel,
+    /// each rank reads its share of the streams and the sums are added over the ranks.
     /// </summary>
-    private static double MeanNats(CharLanguageModel model, int[] ids, int window)
+    private static double MeanNats(CharLanguageModel model, int[] ids, int window, DataParallel? parallel = null)
     {
         using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var batches = new TruncatedBpttBatches(ids, Math.Max(1, Math.Min(ValidationStreams, ids.Length / 2)), window);
+        var (firstStream, streams) = parallel?.ShareOf(batches.BatchSize) ?? (0, batches.BatchSize);
         model.ResetState();
-        double sum = 0;
-        long count = 0;
-        for (int w = 0; w < batches.WindowCount; w++)
+        Span<double> totals = [0, 0];   // Σ nats, characters
+        for (int w = 0; w < batches.WindowCount && streams > 0; w++)
         {
-            var batch = batches.Window(w);
+            var batch = batches.Window(w, firstStream, streams);
             var logits = model.Forward(batch.Inputs, batch.Length, batch.BatchSize);
-            sum += Losses.CrossEntropy(logits, batch.Targets, reduction: Reduction.Sum).Item();
-            count += batch.Targets.Length;
+            totals[0] += Losses.CrossEntropy(logits, batch.Targets, reduction: Reduction.Sum).Item();
+            totals[1] += batch.Targets.Length;
         }
         model.ResetState();
-        return sum / Math.Max(1, count);
+        parallel?.Sum(totals, "the validation sums", parallel.Steps);
+        return totals[0] / Math.Max(1, totals[1]);
     }
 
     /// <summary>Loss in nats, bits per character (nats / ln 2) and perplexity (e^nats).</summary>

@@ -2,6 +2,7 @@ using RecurrentSharp.Tensors;
 using RecurrentSharp.Data;
 using RecurrentSharp.Models;
 using RecurrentSharp.Training;
+using RecurrentSharp.Training.Distributed;
 using RecurrentSharp.Training.Metrics;
 
 namespace RecurrentSharp.Tasks.Common;
@@ -27,33 +28,50 @@ public static class ClassifierTraining
         var lengths = train.Select(examples.Length).ToArray();
         return trainer.Fit(
             r => BatchOrder.Bucketed(lengths, batchSize, bucketBatches: 20, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
-            validation.Length == 0 ? null : () => Validate(model, examples, validation, batchSize),
+            validation.Length == 0 ? null : () => Validate(model, examples, validation, batchSize, context.DataParallel),
             context.ProgressFor(label), context.Cancellation);
     }
 
     /// <summary>Accuracy, macro F1 and mean loss on a held-out set.</summary>
-    public static IReadOnlyDictionary<string, double> Validate(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize)
+    public static IReadOnlyDictionary<string, double> Validate(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize,
+        DataParallel? parallel = null)
     {
-        var (matrix, loss) = Confusion(model, examples, indices, batchSize);
+        var (matrix, loss) = Confusion(model, examples, indices, batchSize, parallel);
         return new Dictionary<string, double> { ["accuracy"] = matrix.Accuracy, ["macro_f1"] = matrix.MacroF1, ["loss"] = loss };
     }
 
-    /// <summary>Runs the model (in evaluation mode, without the tape) over <paramref name="indices"/>: the confusion matrix and the mean loss.</summary>
-    public static (ConfusionMatrix Matrix, double Loss) Confusion(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize)
+    /// <summary>
+    /// Runs the model (in evaluation mode, without the tape) over <paramref name="indices"/>: the confusion matrix
+    /// and the mean loss. Data-parallel, each rank runs its share of the examples and the counts are added over the ranks.
+    /// </summary>
+    public static (ConfusionMatrix Matrix, double Loss) Confusion(SequenceClassifier model, IClassificationExamples examples, int[] indices, int batchSize,
+        DataParallel? parallel = null)
     {
         using var evaluating = model.Evaluating();
         using var noGrad = new NoGradScope();
         var matrix = new ConfusionMatrix(model.Config.Classes);
+        var (start, count) = parallel?.ShareOf(indices.Length) ?? (0, indices.Length);
         double lossSum = 0;
-        foreach (var batch in BatchOrder.Sequential(indices.Length, batchSize))
+        foreach (var batch in BatchOrder.Sequential(count, batchSize))
         {
-            var ids = batch.Select(i => indices[i]).ToArray();
+            var ids = batch.Select(i => indices[start + i]).ToArray();
             var logits = examples.Logits(model, ids);
             var targets = ids.Select(examples.Label).ToArray();
             lossSum += Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
             matrix.AddRange(targets, logits.ArgMaxRows());
         }
-        return (matrix, lossSum / Math.Max(1, indices.Length));
+        if (parallel is null) return (matrix, lossSum / Math.Max(1, indices.Length));
+        // The counts and the loss sum of every rank, added up.
+        int classes = matrix.Classes;
+        var totals = new double[classes * classes + 1];
+        for (int a = 0; a < classes; a++)
+            for (int p = 0; p < classes; p++) totals[a * classes + p] = matrix[a, p];
+        totals[^1] = lossSum;
+        parallel.Sum(totals, "the evaluation sums", parallel.Steps);
+        var all = new ConfusionMatrix(classes);
+        for (int a = 0; a < classes; a++)
+            for (int p = 0; p < classes; p++) all.Add(a, p, (long)totals[a * classes + p]);
+        return (all, totals[^1] / Math.Max(1, indices.Length));
     }
 
     /// <summary>Per-class precision/recall/F1 lines and the confusion matrix, for the console.</summary>

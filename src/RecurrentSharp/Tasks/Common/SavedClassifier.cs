@@ -11,13 +11,13 @@ public static class SavedClassifier
     /// the model with its configuration and <paramref name="metadata"/> to --out (default <c>./TASK.safetensors</c>).
     /// </summary>
     public static TaskResult Save(TaskResult result, TaskOptions options, SequenceClassifier model, TrainingHistory history, int trainExamples,
-        IReadOnlyDictionary<string, string> metadata)
+        IReadOnlyDictionary<string, string> metadata, TaskContext context)
     {
         result.Histories[model.Config.Cell] = history;
         result.Figures["train_examples"] = trainExamples;
         result.Figures["stopped"] = history.StopReason.ToString();
         string path = options.OutputPath ?? $"{result.Task}.safetensors";
-        SavedModel.Save(path, result.Task, model, model.Config, metadata);
+        if (context.WritesFiles) SavedModel.Save(path, result.Task, model, model.Config, metadata);
         result.ModelPath = path;
         return result;
     }

@@ -17,11 +17,12 @@ public static class TaskTrainer
     /// when the task computes its own (the command line's --epochs still wins); <paramref name="schedule"/>
     /// builds a learning-rate schedule from the optimizer, the epochs and the learning rate;
     /// <paramref name="checkpointSuffix"/> names a second run's checkpoint beside the first's (mnist's
-    /// fine-tuning phase).
+    /// fine-tuning phase). With <see cref="TaskContext.DataParallel"/> the run is data-parallel; a batch that is
+    /// not an array of example indices needs <paramref name="shard"/> (see <see cref="Trainer{TBatch}.Shard"/>).
     /// </summary>
     public static Trainer<TBatch> Create<TBatch>(Module model, RandomGenerator random, TaskOptions options, TrainingDefaults defaults,
         TaskContext context, Func<TBatch, Trainer<TBatch>.BatchLoss> loss, MetricMonitor? monitor = null, int? epochs = null,
-        Func<Optimizer, int, double, LearningRateScheduler>? schedule = null, string checkpointSuffix = "")
+        Func<Optimizer, int, double, LearningRateScheduler>? schedule = null, string checkpointSuffix = "", Func<TBatch, TBatch>? shard = null)
     {
         int totalEpochs = options.Epochs ?? epochs ?? defaults.Epochs;
         double learningRate = options.LearningRate ?? defaults.LearningRate;
@@ -35,7 +36,11 @@ public static class TaskTrainer
             Monitor = monitor,
             Scheduler = schedule?.Invoke(optimizer, totalEpochs, learningRate),
             CheckpointPath = checkpoint,
-        });
+            DataParallel = context.DataParallel,
+        })
+        {
+            Shard = shard,
+        };
         if (options.Resume)
         {
             if (checkpoint is null) throw new TaskUsageException("--resume needs --checkpoint PATH (the checkpoint to continue from).");

@@ -74,7 +74,7 @@ public abstract class TextClassificationTask : ApplicationTask
         context.Log($"{Name}: {train.Length} training, {validation.Length} validation, {test.Length} test texts; vocabulary {vocabulary.Count}");
 
         var history = ClassifierTraining.Fit(model, examples, train, validation, options, Defaults, random, context, Name);
-        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, test, 128);
+        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, test, 128, context.DataParallel);
         var result = Report(matrix, loss);
         result.Figures["best_epoch"] = history.BestEpoch;
         SavedClassifier.Save(result, options, model, history, train.Length, new Dictionary<string, string>
@@ -82,7 +82,7 @@ public abstract class TextClassificationTask : ApplicationTask
             ["vocabulary"] = vocabulary.ToJson(),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             [SavedModel.DataFingerprintKey] = Fingerprint(texts),
-        });
+        }, context);
         return result;
     }
 

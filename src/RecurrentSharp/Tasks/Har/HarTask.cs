@@ -56,13 +56,13 @@ public sealed class HarTask : ApplicationTask
         // (which overlap by 50%) would only flatter the model. It trains for a fixed number of epochs.
         var examples = Examples(data, signals);
         var history = ClassifierTraining.Fit(model, examples, train, [], options, Defaults, random, context, Name);
-        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, evaluate, 256);
+        var (matrix, loss) = ClassifierTraining.Confusion(model, examples, evaluate, 256, context.DataParallel);
         return SavedClassifier.Save(Report(matrix, loss, data.ActivityNames, split), options, model, history, train.Length, new Dictionary<string, string>
         {
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["scalers"] = JsonSerializer.Serialize(scalers),
             ["activities"] = JsonSerializer.Serialize(data.ActivityNames),
-        });
+        }, context);
     }
 
     /// <inheritdoc/>

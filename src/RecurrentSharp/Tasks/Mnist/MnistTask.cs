@@ -65,11 +65,11 @@ public sealed class MnistTask : ApplicationTask
         };
         var fineTuneHistory = ClassifierTraining.Fit(model, examples, train, validation, fineTune, Defaults, random, context, $"{Name} lr/10");
 
-        var (matrix, loss) = ClassifierTraining.Confusion(model, Examples(testSplit), test, 500);
+        var (matrix, loss) = ClassifierTraining.Confusion(model, Examples(testSplit), test, 500, context.DataParallel);
         var result = SavedClassifier.Save(Report(matrix, loss), options, model, history, train.Length, new Dictionary<string, string>
         {
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        });
+        }, context);
         result.Histories[$"{config.Cell} lr/10"] = fineTuneHistory;
         return result;
     }

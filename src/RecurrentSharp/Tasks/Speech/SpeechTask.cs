@@ -95,7 +95,7 @@ public sealed class SpeechTask : ApplicationTask
         result.Figures["augment"] = augment;
         result.Figures["train_speakers"] = speakers.Where(s => s != testSpeaker).ToArray();
         string path = options.OutputPath ?? $"{Name}.safetensors";
-        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
         {
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_speaker"] = testSpeaker,

@@ -84,7 +84,7 @@ public sealed class TimeSeriesTask : ApplicationTask
         result.Figures["stopped"] = history.StopReason.ToString();
 
         string output = options.OutputPath ?? $"{Name}.safetensors";
-        SavedModel.Save(output, Name, model, config, new Dictionary<string, string>
+        if (context.WritesFiles) SavedModel.Save(output, Name, model, config, new Dictionary<string, string>
         {
             ["setup"] = JsonSerializer.Serialize(setup),
             ["data"] = ownFile ? Path.GetFullPath(path) : DataFile,

@@ -112,7 +112,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         result.Figures["stopped"] = history.StopReason.ToString();
 
         string path = options.OutputPath ?? $"{Name}.safetensors";
-        SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
         {
             ["source_vocabulary"] = source.Words?.ToJson() ?? "",
             ["target_vocabulary"] = target.ToJson(),

@@ -37,6 +37,16 @@ public sealed class ConfusionMatrix
         Total++;
     }
 
+    /// <summary>Counts <paramref name="count"/> examples of class <paramref name="actual"/> predicted as <paramref name="predicted"/> (e.g. another matrix's cell).</summary>
+    public void Add(int actual, int predicted, long count)
+    {
+        if ((uint)actual >= (uint)Classes || (uint)predicted >= (uint)Classes)
+            throw new ArgumentOutOfRangeException(nameof(actual), $"Class ids must be in 0..{Classes - 1}; got actual {actual}, predicted {predicted}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        counts[actual, predicted] += count;
+        Total += count;
+    }
+
     /// <summary>Counts many examples.</summary>
     public void AddRange(ReadOnlySpan<int> actual, ReadOnlySpan<int> predicted)
     {
