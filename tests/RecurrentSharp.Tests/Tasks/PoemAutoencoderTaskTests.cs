@@ -32,15 +32,16 @@ public class PoemAutoencoderTaskTests(TaskTestFolder folder) : IClassFixture<Tas
     [InlineData("flat")]
     public void A_slice_scores_clearly_above_writing_the_most_common_character(string kind)
     {
-        // About 1.7% (不 or 人); a model that has learned where lines end and nothing else already scores several times that,
-        // an untrained one (--epochs 0) scores below it.
+        // 0.54% (天, in poet.tang.0.json). What a slice learns in seconds is mostly the poems' shape: line ends are 1/6 or 1/8
+        // of the positions, so a model that has learned where lines end already scores far above twice that; an untrained
+        // one (--epochs 0) scores about 1 / vocabulary, below it.
         double baseline = MostCommonCharacterShare();
         var run = Train(folder.File($"learns-{kind}.safetensors"), kind, Poems, "--epochs", "3");
         Assert.True(run.ExitCode == 0, run.StdErr);
         var json = run.Json();
         Assert.Equal("poem-autoencoder", json.GetProperty("task").GetString());
         Assert.Equal(kind, json.GetProperty("autoencoder").GetString());
-        Assert.Equal(75, json.GetProperty("test_examples").GetInt32());   // limit / 4 held-out poems
+        Assert.Equal(20, json.GetProperty("test_examples").GetInt32());   // 5% of the file's regular poems (fewer than limit / 4)
         Assert.InRange(json.GetProperty("bleu").GetDouble(), 0, 100);
         double accuracy = json.GetProperty("value").GetDouble();
         Assert.True(accuracy > 2 * baseline, $"token accuracy {accuracy} vs the most common character's share {baseline}");

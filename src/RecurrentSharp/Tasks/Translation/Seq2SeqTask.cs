@@ -179,7 +179,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         {
             var code = model.Code(PaddedSequences.FromSequences(queries.Select(q => (IReadOnlyList<int>)q.Ids).ToArray()));
             codes = Enumerable.Range(0, queries.Count).Select(b => code.Select(0, b).ToArray()).ToArray();
-            reconstructions = model.DecodeFrom(code, MaxDecodeLength(queries.Max(q => q.Ids.Length)));
+            reconstructions = model.DecodeFrom(code, MaxCodeDecodeLength);
         }
         List<(int Index, float Similarity)>[]? nearest = null;
         IReadOnlyList<SentencePair>? training = null;
@@ -197,7 +197,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         int width = (model.Cell.HasCellState ? 2 : 1) * model.Decoder.NumLayers * model.Decoder.HiddenSize;
         var parsed = CodeVectors.Parse(vectors, width);
         using var noGrad = new NoGradScope();
-        return model.DecodeFrom(Tensor.FromRows(parsed.ToArray()), MaxDecodeLength(MaxTrainTargetCharacters)).Select(ids => sides.Target.Decode(ids)).ToList();
+        return model.DecodeFrom(Tensor.FromRows(parsed.ToArray()), MaxCodeDecodeLength).Select(ids => sides.Target.Decode(ids)).ToList();
     }
 
     /// <summary>The model of an autoencoder file; translation models are refused (their vectors are not of the text they print).</summary>
@@ -295,6 +295,9 @@ public sealed class Seq2SeqTask : ApplicationTask
         "autoencode" or "autoencoder" => "autoencode",
         _ => throw new TaskUsageException($"--mode must be translate or autoencode, not '{mode}'."),
     };
+
+    /// <summary>Decoding from a code stops at &lt;eos&gt; or after this many characters (a vector has no source length), the same for --nearest and --decode-vector.</summary>
+    private static int MaxCodeDecodeLength => MaxDecodeLength(MaxTrainTargetCharacters);
 
     /// <summary>Decoding stops at &lt;eos&gt; or after this many characters: room for twice the source and some.</summary>
     private static int MaxDecodeLength(int sourceLength) => Math.Min(120, 2 * sourceLength + 10);
