@@ -44,7 +44,9 @@ internal sealed class CommonOptions
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
-    public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40; counted)." };
+    public Option<string?> Model { get; } = new("--model") { Description = "poem-autoencoder: hierarchical (line vectors, then the poem vector; default) or flat (the whole poem as one sequence)." };
+    public Option<string?> Poems { get; } = new("--poems") { Description = "poem-autoencoder: regular (4 or 8 lines, all of 5 or all of 7 characters; default) or all (every poem of at most 8 lines)." };
+    public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40); poem-autoencoder: the longest poem line (default 10). Counted." };
 
     public void AddTo(Command command, bool training)
     {
@@ -57,7 +59,7 @@ internal sealed class CommonOptions
         command.Options.Add(Beam);
         command.Options.Add(MaxLength);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, Pyramidal, Augment, Head, CharFeatures })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
             command.Options.Add(option);
     }
 
@@ -79,6 +81,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
+        if (parse.GetValue(Model) is { } model) extra["model"] = model;
+        if (parse.GetValue(Poems) is { } poems) extra["poems"] = poems;
         if (parse.GetValue(MaxLength) is { } maxLength) extra["max-length"] = maxLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions

@@ -108,17 +108,32 @@ internal static class TaskCommands
         var model = new Argument<string>("model") { Description = "A model file written by `rnn train`." };
         var inputs = new Argument<string[]>("input") { Description = "Inputs (one per argument); read from standard input, one per line, when none are given.", Arity = ArgumentArity.ZeroOrMore };
         var showAttention = new Option<bool>("--show-attention") { Description = "seq2seq with attention: print each output with its alignment to the source as a text grid (weights in percent)." };
+        var vector = new Option<bool>("--vector") { Description = "Autoencoders (seq2seq --mode autoencode, poem-autoencoder): print each input's code vector, one line of numbers (what --decode-vector reads)." };
+        var nearest = new Option<int?>("--nearest") { Description = "Autoencoders: list the K training examples nearest to each input by cosine similarity of their code vectors (re-reads the training data, checked by its SHA-256)." };
+        var decodeVector = new Option<string?>("--decode-vector") { Description = "Autoencoders: decode from code vectors instead of inputs: a file of one vector per line, or one vector as numbers separated by commas or spaces." };
+        var data = new Option<string?>("--data") { Description = "With --nearest: where the training data is now, when it moved (a file, or a folder holding files of the recorded names)." };
         var command = new Command("predict", "Predict with a saved model, one output line per input.");
         command.Arguments.Add(model);
         command.Arguments.Add(inputs);
-        command.Options.Add(showAttention);
+        foreach (var option in new Option[] { showAttention, vector, nearest, decodeVector, data }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var saved = SavedModel.Load(parse.GetValue(model)!);
-            var given = parse.GetValue(inputs) ?? [];
-            var lines = given.Length > 0 ? given : ReadLines(Console.In);
             var task = TaskCatalog.Find(saved.Task);
-            foreach (var line in parse.GetValue(showAttention) ? task.ShowAttention(saved, lines) : task.Predict(saved, lines)) Console.WriteLine(line);
+            var given = parse.GetValue(inputs) ?? [];
+            if (parse.GetValue(decodeVector) is { } vectors)
+            {
+                if (given.Length > 0) throw new TaskUsageException("--decode-vector decodes vectors, not inputs: give one or the other.");
+                foreach (var line in task.DecodeVectors(saved, vectors)) Console.WriteLine(line);
+                return 0;
+            }
+            if (parse.GetValue(nearest) is < 1) throw new TaskUsageException("--nearest must be at least 1.");
+            var lines = given.Length > 0 ? given : ReadLines(Console.In);
+            var request = new CodeRequest(parse.GetValue(vector), parse.GetValue(nearest) ?? 0, parse.GetValue(data));
+            var output = parse.GetValue(showAttention) ? task.ShowAttention(saved, lines)
+                : request.Vector || request.Nearest > 0 ? task.PredictCodes(saved, lines, request)
+                : task.Predict(saved, lines);
+            foreach (var line in output) Console.WriteLine(line);
             return 0;
         });
         return command;

@@ -23,6 +23,17 @@ public abstract class ApplicationTask
     public virtual IEnumerable<string> Predict(SavedModel model, IEnumerable<string> inputs) =>
         throw new TaskUsageException($"The {Name} task does not predict from text input.");
 
+    /// <summary>
+    /// For an autoencoder: each input's reconstruction with its code vector and/or the training examples nearest to it
+    /// (<see cref="CodeRequest"/>).
+    /// </summary>
+    public virtual IEnumerable<string> PredictCodes(SavedModel model, IEnumerable<string> inputs, CodeRequest request) =>
+        throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which has no code vectors (only autoencoders do: seq2seq --mode autoencode, poem-autoencoder).");
+
+    /// <summary>For an autoencoder: the text decoded from each given code vector (see <see cref="Common.CodeVectors"/> for the text form).</summary>
+    public virtual IEnumerable<string> DecodeVectors(SavedModel model, string vectors) =>
+        throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which cannot decode from a vector (only autoencoders can: seq2seq --mode autoencode, poem-autoencoder).");
+
     /// <summary>For a model with attention: the decoded output of each input and, as a text grid, where it looked while writing it.</summary>
     public virtual IEnumerable<string> ShowAttention(SavedModel model, IEnumerable<string> inputs) =>
         throw new TaskUsageException($"Model {model.Path} was trained for the {Name} task, which has no attention to show.");

@@ -3,6 +3,7 @@ using RecurrentSharp.Tasks.Atis;
 using RecurrentSharp.Tasks.CharLm;
 using RecurrentSharp.Tasks.Har;
 using RecurrentSharp.Tasks.Mnist;
+using RecurrentSharp.Tasks.Poetry;
 using RecurrentSharp.Tasks.Sentiment;
 using RecurrentSharp.Tasks.SmsSpam;
 using RecurrentSharp.Tasks.Speech;
@@ -26,6 +27,7 @@ public static class TaskCatalog
         new CharLmTask(),
         new AtisTask(),
         new Seq2SeqTask(),
+        new PoemAutoencoderTask(),
         new SpeechTask(),
     ];
 

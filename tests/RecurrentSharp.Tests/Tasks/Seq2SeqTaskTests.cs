@@ -142,6 +142,46 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
         Assert.Equal(201, CliRunner.Run("eval", model, "--data", file, "--json").Json().GetProperty("test_examples").GetInt32());
     }
 
+    [Fact]
+    public void The_autoencoder_prints_vectors_decodes_them_and_lists_the_nearest_training_sentences()
+    {
+        string file = folder.File("sentences.txt");
+        File.WriteAllLines(file, File.ReadLines(SharedFolder.Path("seq2seq", "cmn.txt")).Take(300).Select(l => l.Split('\t')[1]));
+        string model = folder.File("vectors.safetensors");
+        var train = CliRunner.Run("train", "seq2seq", "--mode", "autoencode", "--data", file, "--epochs", "1", "--hidden", "16", "--layers", "1",
+            "--out", model, "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+
+        // The vector is the decoder's whole initial state (h and c of one 16-wide layer); decoding it gives the reconstruction.
+        var vector = CliRunner.Run("predict", model, "--vector", "我饿了。");
+        Assert.True(vector.ExitCode == 0, vector.StdErr);
+        Assert.Equal(32, vector.StdOut.Trim().Split(' ').Length);
+        var decoded = CliRunner.Run("predict", model, "--decode-vector", vector.StdOut.Trim());
+        Assert.True(decoded.ExitCode == 0, decoded.StdErr);
+        var nearest = CliRunner.Run("predict", model, "--nearest", "3", "我饿了。");
+        Assert.True(nearest.ExitCode == 0, nearest.StdErr);
+        var lines = nearest.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"我饿了。 → {decoded.StdOut.Trim()}", lines[0]);
+        Assert.Equal(4, lines.Length);
+        var similarities = lines[1..].Select(l => double.Parse(l.Trim().Split("  ")[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(similarities.OrderDescending(), similarities);
+        // A training sentence is its own nearest neighbour.
+        string neighbour = lines[1].Trim().Split("  ")[1];
+        Assert.StartsWith($"  1.0000  {neighbour}", CliRunner.Run("predict", model, "--nearest", "1", neighbour).StdOut.Split('\n')[1]);
+
+        File.AppendAllText(file, "多一行。\n");
+        var changed = CliRunner.Run("predict", model, "--nearest", "1", "我饿了。");
+        Assert.Equal(1, changed.ExitCode);
+        Assert.Contains("sentences.txt is not the data model", changed.StdErr);
+
+        // A translation model has no autoencoder vectors; a classifier none at all.
+        string translate = folder.File("translate.safetensors");
+        Assert.True(TrainSlice("translate", translate).ExitCode == 0);
+        var refused = CliRunner.Run("predict", translate, "--vector", "I'm hungry.");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("belong to the sequence autoencoder", refused.StdErr);
+    }
+
     [Theory]
     [InlineData("--attention", "transformer", "--attention must be none, bahdanau, luong")]
     [InlineData("--input-feeding", "true", "--input-feeding belongs to Luong attention")]

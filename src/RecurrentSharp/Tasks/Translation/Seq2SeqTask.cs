@@ -59,17 +59,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         bool plainText = mode == "autoencode" && PlainSentenceReader.IsPlainText(dataPath);
         var pairs = Read(dataPath, mode, options, context);
         var random = new RandomGenerator(options.Seed);
-        var split = DataSplit.Random(pairs.Count, HeldOutFraction, random);
-        var inner = DataSplit.Random(split.Train.Length, HeldOutFraction, random);
-        int[] train = inner.Train.Select(i => split.Train[i]).ToArray();
-        int[] validation = inner.Evaluate.Select(i => split.Train[i]).ToArray();
-        int[] test = split.Evaluate;
-        if (options.Limit is { } limit)
-        {
-            train = train.Take(limit).ToArray();
-            validation = validation.Take(Math.Max(1, limit / 4)).ToArray();
-            test = test.Take(Math.Max(1, limit / 4)).ToArray();
-        }
+        var (train, validation, test) = HeldOutSplit.Draw(pairs.Count, HeldOutFraction, random, options.Limit);
 
         // The target side: the characters of the training targets, with <bos> and <eos> for the decoder.
         var target = CharacterVocabulary.Build(string.Concat(train.Select(i => pairs[i].Target)), withBeginEnd: true);
@@ -92,9 +82,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var sides = new Sides(mode, source, target, reverseSource);
         var examples = pairs.Select(p => sides.Encode(p)).ToArray();
         int before = train.Length;
-        // Plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.
-        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
-        train = train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
+        train = Trainable(examples, train, plainText);
         validation = validation.Where(i => examples[i].Source.Length > 0).ToArray();
         if (inputFeeding && !attention.StartsWith("luong", StringComparison.Ordinal))
             throw new TaskUsageException($"--input-feeding belongs to Luong attention, not --attention {attention}.");
@@ -112,13 +100,15 @@ public sealed class Seq2SeqTask : ApplicationTask
         result.Figures["stopped"] = history.StopReason.ToString();
 
         string path = options.OutputPath ?? $"{Name}.safetensors";
-        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
-        {
-            ["source_vocabulary"] = source.Words?.ToJson() ?? "",
-            ["target_vocabulary"] = target.ToJson(),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["plain_text"] = plainText ? Path.GetFileName(dataPath) : "",
-        });
+        // The data file's path and SHA-256, the limit and the line length: --nearest reads the training sentences again.
+        var metadata = TrainingFiles.Record([dataPath]);
+        metadata["source_vocabulary"] = source.Words?.ToJson() ?? "";
+        metadata["target_vocabulary"] = target.ToJson();
+        metadata["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        metadata["limit"] = options.Limit?.ToString(CultureInfo.InvariantCulture) ?? "";
+        metadata["max_length"] = options.GetPositive("max-length", MaxTrainTargetCharacters).ToString(CultureInfo.InvariantCulture);
+        metadata["plain_text"] = plainText ? Path.GetFileName(dataPath) : "";
+        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, metadata);
         result.ModelPath = path;
         return result;
     }
@@ -173,6 +163,81 @@ public sealed class Seq2SeqTask : ApplicationTask
             var embedding = model.Embed(tokens).ToArray();
             yield return output + "\t" + string.Join(' ', embedding.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
         }
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> PredictCodes(SavedModel saved, IEnumerable<string> inputs, CodeRequest request)
+    {
+        var (model, sides) = Autoencoder(saved);
+        var queries = new List<(string Text, int[] Ids)>();
+        foreach (var text in inputs)
+        {
+            var ids = sides.EncodeSource(text);
+            if (ids.Length == 0) throw new TaskUsageException($"'{text}' has no character to encode.");
+            queries.Add((text, ids));
+        }
+        if (queries.Count == 0) yield break;
+        float[][] codes;
+        List<int[]> reconstructions;
+        using (new NoGradScope())
+        {
+            var code = model.Code(PaddedSequences.FromSequences(queries.Select(q => (IReadOnlyList<int>)q.Ids).ToArray()));
+            codes = Enumerable.Range(0, queries.Count).Select(b => code.Select(0, b).ToArray()).ToArray();
+            reconstructions = model.DecodeFrom(code, MaxCodeDecodeLength);
+        }
+        List<(int Index, float Similarity)>[]? nearest = null;
+        IReadOnlyList<SentencePair>? training = null;
+        if (request.Nearest > 0) (nearest, training) = Nearest(saved, model, sides, codes, request);
+        for (int q = 0; q < queries.Count; q++)
+            foreach (var line in CodeListing.Lines(request, queries[q].Text, sides.Target.Decode(reconstructions[q]), codes[q],
+                nearest?[q].Select(n => (n.Similarity, training![n.Index].Target))))
+                yield return line;
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> DecodeVectors(SavedModel saved, string vectors)
+    {
+        var (model, sides) = Autoencoder(saved);
+        int width = (model.Cell.HasCellState ? 2 : 1) * model.Decoder.NumLayers * model.Decoder.HiddenSize;
+        var parsed = CodeVectors.Parse(vectors, width);
+        using var noGrad = new NoGradScope();
+        return model.DecodeFrom(Tensor.FromRows(parsed.ToArray()), MaxCodeDecodeLength).Select(ids => sides.Target.Decode(ids)).ToList();
+    }
+
+    /// <summary>The model of an autoencoder file; translation models are refused (their vectors are not of the text they print).</summary>
+    private (Seq2Seq Model, Sides Sides) Autoencoder(SavedModel saved)
+    {
+        var loaded = Load(saved);
+        if (loaded.Sides.Mode != "autoencode")
+            throw new TaskUsageException($"Model {saved.Path} translates; --vector, --nearest and --decode-vector belong to the sequence autoencoder (rnn train seq2seq --mode autoencode).");
+        if (loaded.Model.Attention is not null)
+            throw new TaskUsageException($"Model {saved.Path} attends over its source, so its decoder does not start from one vector; train the autoencoder with --attention none (its default).");
+        return loaded;
+    }
+
+    /// <summary>
+    /// The training sentences nearest to each query code: the data file is read again (where the model recorded it, or
+    /// --data; its SHA-256 must match), split with the model's seed and limit, and every training sentence encoded.
+    /// </summary>
+    private (List<(int Index, float Similarity)>[] Nearest, IReadOnlyList<SentencePair> Pairs) Nearest(SavedModel saved, Seq2Seq model, Sides sides,
+        float[][] queries, CodeRequest request)
+    {
+        string file = TrainingFiles.Locate(saved, request.DataPath).Single();
+        var readOptions = new TaskOptions { Extra = new Dictionary<string, string> { ["max-length"] = saved.Require("max_length") } };
+        var pairs = Read(file, sides.Mode, readOptions, TaskContext.Silent);
+        var examples = pairs.Select(p => sides.Encode(p)).ToArray();
+        var split = HeldOutSplit.Draw(pairs.Count, HeldOutFraction, new RandomGenerator(int.Parse(saved.Require("seed"), CultureInfo.InvariantCulture)), saved.RequireOptionalInt("limit"));
+        var train = Trainable(examples, split.Train, PlainSentenceReader.IsPlainText(file));
+        var nearest = NearestCodes.Search(queries, request.Nearest, train,
+            batch => model.Code(PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray())));
+        return (nearest, pairs);
+    }
+
+    /// <summary>The training pairs kept: plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.</summary>
+    private static int[] Trainable(EncodedPair[] examples, int[] train, bool plainText)
+    {
+        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
+        return train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
     }
 
     /// <summary>
@@ -241,6 +306,9 @@ public sealed class Seq2SeqTask : ApplicationTask
         "autoencode" or "autoencoder" => "autoencode",
         _ => throw new TaskUsageException($"--mode must be translate or autoencode, not '{mode}'."),
     };
+
+    /// <summary>Decoding from a code stops at &lt;eos&gt; or after this many characters (a vector has no source length), the same for --nearest and --decode-vector.</summary>
+    private static int MaxCodeDecodeLength => MaxDecodeLength(MaxTrainTargetCharacters);
 
     /// <summary>Decoding stops at &lt;eos&gt; or after this many characters: room for twice the source and some.</summary>
     private static int MaxDecodeLength(int sourceLength) => Math.Min(120, 2 * sourceLength + 10);
