@@ -97,8 +97,17 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
 
         string file = folder.File($"{mode}-three.txt");
         File.WriteAllText(file, "I'm hungry.\t我饿了。\nno tab on this line\nLet's go!\t我们走吧！\n");
-        var onFile = CliRunner.Run("eval", model, "--data", file, "--json", "--beam", "2");
+        string report = folder.File($"{mode}-three.html");
+        var onFile = CliRunner.Run("eval", model, "--data", file, "--json", "--beam", "2", "--report", report);
         AssertDocumentedJson(onFile, mode, 2);
+        // The report of an attention model draws where it looked for each sentence; one without attention has nothing to draw.
+        string html = File.ReadAllText(report);
+        if (mode == "translate")
+        {
+            Assert.Equal(2, html.Split("<figure>").Length - 1);
+            Assert.Contains("I&#39;m hungry. → <b>", html);
+        }
+        else Assert.DoesNotContain("<figure>", html);
         Assert.Equal("beam 2", onFile.Json().GetProperty("decoding").GetString());
         Assert.Contains($"{mode}-three.txt, line 2", onFile.StdErr);
 

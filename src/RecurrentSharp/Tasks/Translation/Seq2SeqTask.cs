@@ -194,11 +194,18 @@ public sealed class Seq2SeqTask : ApplicationTask
                 yield return $"{text}: no known source token";
                 continue;
             }
-            var (tokens, weights) = model.GreedyDecodeWithAttention(ids, MaxDecodeLength(ids.Length));
-            var rows = tokens.Select(t => sides.Target.Decode([t])).ToList();
-            if (weights.Length > tokens.Length) rows.Add("<eos>");
+            var (rows, weights) = Attend(model, sides, ids);
             foreach (var line in AlignmentGrid.Format(text, sides.SourceLabels(ids), rows, weights, sides.ReverseSource)) yield return line;
         }
+    }
+
+    /// <summary>Greedy decoding of one source with its attention weights: a label per output row (the last is &lt;eos&gt; when the decoder chose it), weights in the encoder's order.</summary>
+    private static (List<string> Rows, float[][] Weights) Attend(Seq2Seq model, Sides sides, int[] ids)
+    {
+        var (tokens, weights) = model.GreedyDecodeWithAttention(ids, MaxDecodeLength(ids.Length));
+        var rows = tokens.Select(t => sides.Target.Decode([t])).ToList();
+        if (weights.Length > tokens.Length) rows.Add("<eos>");
+        return (rows, weights);
     }
 
     /// <summary>The decoder attention a --attention value names (none, bahdanau, luong = luong-general, luong-dot, luong-concat).</summary>
@@ -345,9 +352,24 @@ public sealed class Seq2SeqTask : ApplicationTask
         result.Lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"{sides.Mode}: {indices.Length} pairs; token accuracy {accuracy:F4}, BLEU-4 {bleu.Score:F2} (character n-gram precisions {string.Join(" / ", bleu.Precisions.Select(p => p.ToString("F3", CultureInfo.InvariantCulture)))}, brevity penalty {bleu.BrevityPenalty:F3}), exact match {(double)exact / indices.Length:F4}"));
         foreach (var (i, k) in indices.Select((i, k) => (i, k)).Take(8))
-            result.Lines.Add($"  {(sides.Mode == "translate" ? pairs[i].Source : pairs[i].Target)} → {hypotheses[k]}   (reference: {pairs[i].Target})");
+            result.Lines.Add($"  {SourceText(sides, pairs[i])} → {hypotheses[k]}   (reference: {pairs[i].Target})");
+        if (model.Attention is not null)
+        {
+            // The report's heatmaps: the first few held-out sentences short enough for a readable grid.
+            using var evaluating = model.Evaluating();
+            foreach (int i in indices.Where(i => examples[i].Source.Length <= 12 && pairs[i].Target.Length <= 16).Take(AttentionMapsShown))
+            {
+                var (rows, weights) = Attend(model, sides, examples[i].Source);
+                result.Insights.Add(AttentionMap.FromEncoderOrder(SourceText(sides, pairs[i]), pairs[i].Target, sides.SourceLabels(examples[i].Source), rows, weights, sides.ReverseSource));
+            }
+        }
         return result;
     }
+
+    /// <summary>How many held-out sentences the report of an attention model draws as heatmaps.</summary>
+    private const int AttentionMapsShown = 4;
+
+    private static string SourceText(Sides sides, SentencePair pair) => sides.Mode == "translate" ? pair.Source : pair.Target;
 
     /// <summary>The characters of a text as one-character strings (the BLEU tokens of the target side).</summary>
     private static string[] Characters(string text) => text.EnumerateRunes().Select(r => r.ToString()).ToArray();
