@@ -23,8 +23,9 @@ public static class IdxReader
     /// <summary>Reads an image file (magic 2051).</summary>
     public static IdxImages ReadImages(string path)
     {
-        byte[] bytes = ReadDecompressed(path);
         const int headerBytes = 16;
+        byte[] bytes = ReadDecompressed(path, ImagesMagic, headerBytes,
+            header => (Int128)ReadInt32(header, 4) * ReadInt32(header, 8) * ReadInt32(header, 12));
         CheckHeader(path, bytes, headerBytes, ImagesMagic, "image");
         int count = ReadInt32(bytes, 4), rows = ReadInt32(bytes, 8), columns = ReadInt32(bytes, 12);
         if (count < 0 || rows <= 0 || columns <= 0)
@@ -36,8 +37,8 @@ public static class IdxReader
     /// <summary>Reads a label file (magic 2049): one unsigned byte per item.</summary>
     public static byte[] ReadLabels(string path)
     {
-        byte[] bytes = ReadDecompressed(path);
         const int headerBytes = 8;
+        byte[] bytes = ReadDecompressed(path, LabelsMagic, headerBytes, header => ReadInt32(header, 4));
         CheckHeader(path, bytes, headerBytes, LabelsMagic, "label");
         int count = ReadInt32(bytes, 4);
         if (count < 0) throw new DataFormatException(path, null, $"IDX label header has count {count}");
@@ -68,7 +69,9 @@ public static class IdxReader
         long expected = headerBytes + payload;
         if (bytes.Length != expected)
             throw new DataFormatException(path, null,
-                $"the header promises {what} = {expected} bytes in all, but the {(IsGzip(path) ? "decompressed " : "")}file has {bytes.Length} bytes ({(bytes.Length < expected ? "truncated" : "trailing data")})");
+                bytes.Length < expected || !IsGzip(path)
+                    ? $"the header promises {what} = {expected} bytes in all, but the {(IsGzip(path) ? "decompressed " : "")}file has {bytes.Length} bytes ({(bytes.Length < expected ? "truncated" : "trailing data")})"
+                    : $"the header promises {what} = {expected} bytes in all, but the file decompresses to more (trailing data)");
     }
 
     private static bool IsGzip(string path)
@@ -77,16 +80,32 @@ public static class IdxReader
         return stream.ReadByte() == 0x1F && stream.ReadByte() == 0x8B;
     }
 
-    /// <summary>The file's content, gunzipped when it starts with the gzip magic bytes 1F 8B.</summary>
-    private static byte[] ReadDecompressed(string path)
+    /// <summary>
+    /// The file's content, gunzipped when it starts with the gzip magic bytes 1F 8B. Decompression stops one byte
+    /// past the length the header promises (<paramref name="headerBytes"/> plus <paramref name="payload"/> of the
+    /// decompressed header; just the header when its magic number is not <paramref name="magic"/>, for the caller to
+    /// refuse), so a file that inflates to far more — a gzip bomb, or a header that lies — is refused
+    /// as trailing data without being inflated whole, and a promise beyond what one array holds is refused at once.
+    /// </summary>
+    private static byte[] ReadDecompressed(string path, int magic, int headerBytes, Func<byte[], Int128> payload)
     {
         byte[] raw = TextLines.ReadAllBytes(path);
         if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B) return raw;
         try
         {
             using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream(raw.Length * 5);
-            gzip.CopyTo(output);
+            var header = new byte[headerBytes];
+            int read = gzip.ReadAtLeast(header, headerBytes, throwOnEndOfStream: false);
+            if (read < headerBytes || ReadInt32(header, 0) != magic) return header[..read];
+            Int128 promised = headerBytes + Int128.Max(0, payload(header));
+            if (promised >= Array.MaxLength)
+                throw new DataFormatException(path, null, $"the IDX header promises {promised} decompressed bytes, more than one array holds ({Array.MaxLength})");
+            int limit = (int)promised + 1;
+            using var output = new MemoryStream();
+            output.Write(header);
+            var buffer = new byte[1 << 16];
+            while (output.Length < limit && (read = gzip.Read(buffer, 0, (int)Math.Min(buffer.Length, limit - output.Length))) > 0)
+                output.Write(buffer, 0, read);
             return output.ToArray();
         }
         catch (InvalidDataException e)

@@ -10,14 +10,24 @@ namespace RecurrentSharp.Data;
 /// </summary>
 internal static class TextLines
 {
-    /// <summary>All bytes of a file, or a <see cref="DatasetMissingException"/> naming the path.</summary>
+    /// <summary>
+    /// All bytes of a file, or a <see cref="DatasetMissingException"/> naming the path; a file that exists but cannot
+    /// be read (no permission, 2 GiB or more, an I/O error) is a <see cref="DataFormatException"/> naming it.
+    /// </summary>
     public static byte[] ReadAllBytes(string path)
     {
         if (!File.Exists(path))
             throw new DatasetMissingException(Directory.Exists(path)
                 ? $"Expected a data file but '{path}' is a folder."
                 : $"Data file not found: '{Path.GetFullPath(path)}'.");
-        return File.ReadAllBytes(path);
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, null, $"cannot be read ({e.Message})", e);
+        }
     }
 
     /// <summary>The lines of <paramref name="bytes"/> as (1-based line number, bytes without the line end); a leading UTF-8 byte-order mark is dropped.</summary>

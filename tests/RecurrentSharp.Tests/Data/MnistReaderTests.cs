@@ -104,6 +104,41 @@ public class MnistReaderTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     }
 
     [Fact]
+    public void A_gzip_file_that_inflates_past_its_header_is_refused_without_inflating_it_whole()
+    {
+        // Three labels promised, then 64 MiB of zeros: about 64 KiB of gzip. Found by reading the reader while
+        // fuzzing it (AFL does not write a bomb by mutation): it used to inflate everything into one MemoryStream,
+        // whose documented limit (2 GiB) would end in an IOException rather than a named error.
+        using var temp = new TemporaryFolder();
+        string path = temp.Write("bomb.gz", Gzip([.. LabelFile([1, 2, 3]), .. new byte[64 << 20]]));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<DataFormatException>(() => IdxReader.ReadLabels(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("decompresses to more (trailing data)", error.Message);
+        Assert.True(allocated < 4 << 20, $"{allocated} bytes allocated to refuse it");
+    }
+
+    [Fact]
+    public void A_gzip_header_promising_more_than_an_array_holds_is_refused_at_once()
+    {
+        using var temp = new TemporaryFolder();
+        var header = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(header, IdxReader.ImagesMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 60000);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), 60000);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), 28);
+        string path = temp.Write("huge.gz", Gzip(header));
+        var error = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(path));
+        Assert.Contains("more than one array holds", error.Message);
+        Assert.Contains(path, error.Message);
+
+        // A swapped file still gets the swap hint, not a promise read from the wrong header (whose "rows" and
+        // "columns" here are label bytes 0x7F7F7F7F: a promise far past an array).
+        string labels = temp.Write("labels.gz", Gzip(LabelFile([.. Enumerable.Repeat((byte)0x7F, 64)])));
+        Assert.Contains("swapped", Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(labels)).Message);
+    }
+
+    [Fact]
     public void Images_and_labels_of_different_counts_do_not_pair()
     {
         using var temp = new TemporaryFolder();
