@@ -1,0 +1,66 @@
+using StbImageSharp;
+
+namespace RecurrentSharp.Data.Images;
+
+/// <summary>
+/// Decodes JPEG and PNG files (any size; grey, grey + alpha and RGBA become RGB) with StbImageSharp, a managed port
+/// of stb_image. stb_image fills a truncated JPEG's missing blocks with grey instead of failing, so a file is
+/// also refused when it lacks its end: a JPEG's end-of-image marker (FF D9) or a PNG's IEND chunk. Every failure
+/// is a <see cref="DataFormatException"/> naming the file.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Reads and decodes an image file.</summary>
+    public static RgbImage Decode(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, null, $"cannot read the image ({e.Message})", e);
+        }
+        return Decode(bytes, path);
+    }
+
+    /// <summary>Decodes an image from its bytes; <paramref name="source"/> names it in errors.</summary>
+    public static RgbImage Decode(byte[] bytes, string source)
+    {
+        if (IsJpeg(bytes))
+        {
+            if (!EndsWithMarker(bytes)) throw new DataFormatException(source, null, "the JPEG is truncated (no end-of-image marker FF D9)");
+        }
+        else if (IsPng(bytes))
+        {
+            if (bytes.AsSpan().LastIndexOf("IEND"u8) < 0) throw new DataFormatException(source, null, "the PNG is truncated (no IEND chunk)");
+        }
+        else throw new DataFormatException(source, null, "not a JPEG or PNG file (unknown signature)");
+        ImageResult result;
+        try
+        {
+            result = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DataFormatException(source, null, $"the image cannot be decoded ({e.Message})", e);
+        }
+        if (result is null || result.Width <= 0 || result.Height <= 0 || result.Data is null || result.Data.Length != (long)result.Width * result.Height * 3)
+            throw new DataFormatException(source, null, "the image cannot be decoded (no pixels)");
+        return new RgbImage(result.Width, result.Height, result.Data);
+    }
+
+    private static bool IsJpeg(ReadOnlySpan<byte> b) => b.Length >= 4 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
+
+    private static bool IsPng(ReadOnlySpan<byte> b) => b.Length >= 8 && b[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+
+    /// <summary>FF D9 among the last bytes (some writers pad after it).</summary>
+    private static bool EndsWithMarker(ReadOnlySpan<byte> b)
+    {
+        var tail = b[Math.Max(2, b.Length - 1024)..];
+        for (int i = tail.Length - 2; i >= 0; i--)
+            if (tail[i] == 0xFF && tail[i + 1] == 0xD9) return true;
+        return false;
+    }
+}
