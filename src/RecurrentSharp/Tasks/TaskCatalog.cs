@@ -1,5 +1,6 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.Atis;
+using RecurrentSharp.Tasks.Captions;
 using RecurrentSharp.Tasks.CharLm;
 using RecurrentSharp.Tasks.Har;
 using RecurrentSharp.Tasks.Mnist;
@@ -27,6 +28,7 @@ public static class TaskCatalog
         new AtisTask(),
         new Seq2SeqTask(),
         new SpeechTask(),
+        new CaptionTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>

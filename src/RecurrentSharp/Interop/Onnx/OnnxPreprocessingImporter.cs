@@ -1,5 +1,5 @@
 using RecurrentSharp.Formats.Onnx;
-using RecurrentSharp.Models.Vision;
+using RecurrentSharp.Data.Images;
 
 namespace RecurrentSharp.Interop.Onnx;
 

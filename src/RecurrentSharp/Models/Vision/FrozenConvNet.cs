@@ -75,8 +75,9 @@ public sealed class FrozenConvNet
     /// <summary>
     /// Runs <paramref name="count"/> images, <paramref name="image"/>(i, input) filling image i's input, and hands each
     /// finished workspace to <paramref name="done"/>(i, workspace) — on the thread that ran it, so copy what you keep.
+    /// Once <paramref name="cancellation"/> is set, no further image is started.
     /// </summary>
-    public void RunBatch(int count, Action<int, Span<float>> image, Action<int, Workspace> done)
+    public void RunBatch(int count, Action<int, Span<float>> image, Action<int, Workspace> done, CancellationToken cancellation = default)
     {
         int threads = Math.Max(1, Math.Min(KernelThreads.Count, count));
         var workspaces = new Workspace[threads];
@@ -87,7 +88,7 @@ public sealed class FrozenConvNet
             using var single = KernelThreads.Limit(1);   // one image per thread; its products stay on it
             var workspace = workspaces[t] ??= CreateWorkspace();
             var input = inputs[t] ??= new float[InputShape.Size];
-            for (int i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            for (int i = Interlocked.Increment(ref next); i < count && !cancellation.IsCancellationRequested; i = Interlocked.Increment(ref next))
             {
                 image(i, input);
                 Run(input, workspace);

@@ -1,6 +1,7 @@
 using RecurrentSharp.Data.Images;
+using RecurrentSharp.Models.Vision;
 
-namespace RecurrentSharp.Models.Vision;
+namespace RecurrentSharp.Tasks.Captions;
 
 /// <summary>What a pretrained CNN makes of one image.</summary>
 /// <param name="Pooled">The network's output (ResNet-18: the 512 globally pooled features).</param>
@@ -25,9 +26,11 @@ public sealed class ImageFeaturizer(ImagePreprocessing preprocessing, FrozenConv
     /// <summary>
     /// The features of <paramref name="count"/> images; <paramref name="image"/>(i) loads image i (called on a worker
     /// thread). <paramref name="done"/>(i, features) is called as each finishes (on that thread); a
-    /// <see cref="DataFormatException"/> of image i goes to <paramref name="failed"/>(i, error) instead.
+    /// <see cref="DataFormatException"/> of image i goes to <paramref name="failed"/>(i, error) instead. Once
+    /// <paramref name="cancellation"/> is set, no further image is started.
     /// </summary>
-    public void Featurize(int count, Func<int, RgbImage> image, bool withGrid, Action<int, ImageFeatures> done, Action<int, DataFormatException> failed)
+    public void Featurize(int count, Func<int, RgbImage> image, bool withGrid, Action<int, ImageFeatures> done, Action<int, DataFormatException> failed,
+        CancellationToken cancellation = default)
     {
         var failures = new bool[count];
         Network.RunBatch(count, (i, input) =>
@@ -45,7 +48,7 @@ public sealed class ImageFeaturizer(ImagePreprocessing preprocessing, FrozenConv
         }, (i, workspace) =>
         {
             if (!failures[i]) done(i, Read(workspace, withGrid));
-        });
+        }, cancellation);
     }
 
     /// <summary>The features of one image (its products on all kernel threads).</summary>

@@ -1,12 +1,10 @@
-using RecurrentSharp.Data.Images;
-
-namespace RecurrentSharp.Models.Vision;
+namespace RecurrentSharp.Data.Images;
 
 /// <summary>
 /// What a pretrained CNN expects of its input, as the preprocessing graph beside it computes it: an RGB image of
 /// <see cref="Width"/> x <see cref="Height"/> with values 0..255, channels reordered (ML.NET's ResNet-18 takes
 /// B, G, R), a mean subtracted per channel and pixel (a mean image) and divided by a scale per channel and pixel
-/// (1 where the graph divides by nothing). The result is channels-last, the layout of <see cref="FrozenConvNet"/>.
+/// (1 where the graph divides by nothing). The result is channels-last, the layout of <c>Models.Vision.FrozenConvNet</c>.
 /// </summary>
 public sealed class ImagePreprocessing
 {
