@@ -31,6 +31,7 @@ public static class ImageDecoder
         if (IsJpeg(bytes))
         {
             if (!EndsWithMarker(bytes)) throw new DataFormatException(source, null, "the JPEG is truncated (no end-of-image marker FF D9)");
+            if (JpegStructureProblem(bytes) is { } problem) throw new DataFormatException(source, null, $"not a valid JPEG: {problem}");
         }
         else if (IsPng(bytes))
         {
@@ -54,6 +55,39 @@ public static class ImageDecoder
     private static bool IsJpeg(ReadOnlySpan<byte> b) => b.Length >= 4 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
 
     private static bool IsPng(ReadOnlySpan<byte> b) => b.Length >= 8 && b[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+
+    /// <summary>
+    /// Walks the JPEG's marker segments from the start-of-image to the start of the scan: every segment must begin
+    /// with FF, fit in the file, and a frame header (SOF, 8-bit, 1 or 3 components, sizes 1..65500) must come before
+    /// the scan. stb_image can loop forever on some malformed headers instead of failing, so they are refused here.
+    /// Returns null when the structure is sound, else what is wrong.
+    /// </summary>
+    private static string? JpegStructureProblem(ReadOnlySpan<byte> b)
+    {
+        int at = 2;
+        bool frame = false;
+        while (at + 4 <= b.Length)
+        {
+            if (b[at] != 0xFF) return $"byte {at} should start a marker (FF), it is {b[at]:X2}";
+            byte marker = b[at + 1];
+            if (marker == 0xFF) { at++; continue; }   // fill byte
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) { at += 2; continue; }   // markers without a segment
+            if (marker is 0x00 or 0xD8 or 0xD9) return $"marker FF {marker:X2} at byte {at} before the image data";
+            int length = (b[at + 2] << 8) | b[at + 3];
+            if (length < 2 || at + 2 + length > b.Length) return $"the segment FF {marker:X2} at byte {at} runs past the end of the file";
+            if (marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC))
+            {
+                if (length < 8) return $"the frame header at byte {at} is too short";
+                int precision = b[at + 4], height = (b[at + 5] << 8) | b[at + 6], width = (b[at + 7] << 8) | b[at + 8], components = b[at + 9];
+                if (precision != 8 || height is < 1 or > 65500 || width is < 1 or > 65500 || components is not (1 or 3) || length != 8 + 3 * components)
+                    return $"the frame header at byte {at} describes {width} x {height}, {components} components of {precision} bits";
+                frame = true;
+            }
+            if (marker == 0xDA) return frame ? null : $"the scan at byte {at} comes before any frame header";
+            at += 2 + length;
+        }
+        return "no scan (image data) found";
+    }
 
     /// <summary>FF D9 among the last bytes (some writers pad after it).</summary>
     private static bool EndsWithMarker(ReadOnlySpan<byte> b)

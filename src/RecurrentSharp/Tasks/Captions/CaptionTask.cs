@@ -37,7 +37,7 @@ public sealed class CaptionTask : ApplicationTask
     private const int MaxTrainWords = 30;     // longer training captions are cut (a handful of 40,000)
     private const int MaxCaptionWords = 30;   // decoding stops here
     private const int DefaultBeam = 3;
-    private static readonly TrainingDefaults Defaults = new(Epochs: 15, BatchSize: 64, LearningRate: 1e-3, Patience: 3);
+    private static readonly TrainingDefaults Defaults = new(Epochs: 15, BatchSize: 64, LearningRate: 2e-3, Patience: 3);
 
     /// <inheritdoc/>
     public override string Name => "captions";
@@ -71,7 +71,7 @@ public sealed class CaptionTask : ApplicationTask
         var vocabulary = Vocabulary.Build(train.SelectMany(i => data.Captions[i]), minCount, withBeginEnd: true);
         float scale = 1f / (float)train.Average(i => features[i]!.Average());
         string cell = options.Cell ?? "lstm";
-        var config = new CaptionTaskConfig(vocabulary.Count, EmbeddingSize, options.Hidden ?? 512, featurizer.PooledSize, cell, options.Dropout ?? 0.5f, scale, modelId);
+        var config = new CaptionTaskConfig(vocabulary.Count, EmbeddingSize, options.Hidden ?? 256, featurizer.PooledSize, cell, options.Dropout ?? 0.3f, scale, modelId);
         var model = Build(config, random);
         var examples = train.SelectMany(i => data.Captions[i].Select(words => (Image: i, Ids: vocabulary.Encode(words.Take(MaxTrainWords), addBegin: true, addEnd: true)))).ToArray();
         context.Log($"captions: {train.Length} training images ({examples.Length} captions), {dev.Length} dev, {test.Length} test; vocabulary {vocabulary.Count} words (seen {minCount}+ times); " +

@@ -39,9 +39,16 @@ public class ImageDecoderTests
         random.NextBytes(garbage);
         string noise = temp.Write("noise.jpg", garbage);
         Assert.Contains(noise, Assert.Throws<DataFormatException>(() => ImageDecoder.Decode(noise)).Message);
-        // A JPEG signature, then noise, then an end marker: stb_image fails on the markers.
+        // A JPEG signature, then noise, then an end marker (stb_image loops forever on this one): the marker walk refuses it.
         string fake = temp.Write("fake.jpg", [0xFF, 0xD8, 0xFF, 0xE0, .. garbage, 0xFF, 0xD9]);
         Assert.Contains(fake, Assert.Throws<DataFormatException>(() => ImageDecoder.Decode(fake)).Message);
+        // A real header whose frame claims 0 x 0 pixels.
+        byte[] photo = File.ReadAllBytes(FlickrImage);
+        int sof = photo.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0]);
+        Assert.True(sof > 0);
+        photo[sof + 5] = photo[sof + 6] = photo[sof + 7] = photo[sof + 8] = 0;
+        string empty = temp.Write("empty.jpg", photo);
+        Assert.Contains("frame header", Assert.Throws<DataFormatException>(() => ImageDecoder.Decode(empty)).Message);
         Assert.Contains(temp.Root, Assert.Throws<DataFormatException>(() => ImageDecoder.Decode(Path.Combine(temp.Root, "none.png"))).Message);
     }
 
@@ -60,15 +67,15 @@ public class ImageDecoderTests
     }
 
     [Fact]
-    public void Squashing_averages_the_pixels_under_each_output_and_keeps_an_image_of_the_size()
+    public void Squashing_weighs_the_pixels_under_each_output_with_the_widened_triangle_and_keeps_an_image_of_the_size()
     {
-        // 4 x 2 to 2 x 1: each output pixel is the mean of a 2 x 2 block (the triangle filter's weights are equal there).
+        // 4 x 2 to 2 x 1 (scale 2, so the triangle is 2 source pixels wide each side). Output column 0 is centred at source
+        // x = 1.0: columns 0, 1, 2 at distances 0.5, 0.5, 1.5 weigh 0.75, 0.75, 0.25 (over 1.75); the output row is centred
+        // at y = 1.0: rows 0 and 1 weigh 0.75 each. Channel 0 of pixel (x, y) holds ((y * 4 + x) * 3) * 10.
         var image = new RgbImage(4, 2, [.. Enumerable.Range(0, 24).Select(i => (byte)(i * 10))]);
         var small = ImageResampler.Squash(image, 2, 1);
-        byte Mean(params int[] at) => (byte)Math.Round(at.Average(i => image.Pixels[i]));
-        // Pixel (x, y) channel c is at (y * 4 + x) * 3 + c.
-        Assert.Equal(Mean(0, 3, 12, 15), small.Pixels[0]);
-        Assert.Equal(Mean(8, 11, 20, 23), small.Pixels[5]);
+        double Row(int y) => (0.75 * image.At(y, 0, 0) + 0.75 * image.At(y, 1, 0) + 0.25 * image.At(y, 2, 0)) / 1.75;
+        Assert.Equal((byte)Math.Round((Row(0) + Row(1)) / 2), small.Pixels[0]);   // 81
         Assert.Same(image, ImageResampler.Squash(image, 4, 2));
     }
 
