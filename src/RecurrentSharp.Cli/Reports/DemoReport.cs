@@ -8,30 +8,26 @@ internal static class DemoReport
 {
     public static void Write(string path, DemoResult result)
     {
-        var html = HtmlReport.Begin(result.Name);
-        html.Append("<h1>").Append(HtmlReport.Encode(result.Title)).Append("</h1>");
-        foreach (var line in result.Introduction) html.Append("<p>").Append(HtmlReport.Encode(line)).Append("</p>");
+        var page = new HtmlPage(result.Name).Heading(result.Title, 1);
+        foreach (var line in result.Introduction) page.Paragraph(line);
         foreach (var table in result.Tables)
         {
-            html.Append("<h2>").Append(HtmlReport.Encode(table.Title)).Append("</h2><table><tr>");
-            foreach (var column in table.Columns) html.Append("<th>").Append(HtmlReport.Encode(column)).Append("</th>");
-            html.Append("</tr>");
+            page.Heading(table.Title).Raw("<table><tr>");
+            foreach (var column in table.Columns) page.Raw("<th>" + HtmlPage.Encode(column) + "</th>");
+            page.Raw("</tr>");
             foreach (var row in table.Rows)
             {
-                html.Append("<tr>");
-                foreach (var cell in row) html.Append("<td>").Append(HtmlReport.Encode(DemoPrinter.Format(cell))).Append("</td>");
-                html.Append("</tr>");
+                page.Raw("<tr>");
+                foreach (var cell in row) page.Raw(cell.Numbers is null ? "<td class=\"text\">" : "<td>").Raw(HtmlPage.Encode(DemoPrinter.Format(cell))).Raw("</td>");
+                page.Raw("</tr>");
             }
-            html.Append("</table>");
-            if (table.Caption is not null) html.Append("<p><i>").Append(HtmlReport.Encode(table.Caption)).Append("</i></p>");
+            page.Raw("</table>");
+            if (table.Caption is not null) page.Raw("<p><i>" + HtmlPage.Encode(table.Caption) + "</i></p>");
         }
         foreach (var chart in result.Charts)
-        {
-            html.Append("<h2>").Append(HtmlReport.Encode(chart.Title)).Append("</h2>");
-            html.Append(HtmlReport.Chart(chart.Series, chart.XLabel, chart.YLabel, chart.LogScale, chart.X));
-        }
-        html.Append("<h2>What it shows</h2>");
-        foreach (var line in result.Conclusions) html.Append("<p>").Append(HtmlReport.Encode(line)).Append("</p>");
-        HtmlReport.Finish(path, html);
+            page.Heading(chart.Title).Raw(LineChart.Draw(chart.Series, chart.XLabel, chart.YLabel, chart.LogScale, chart.X));
+        page.Heading("What it shows");
+        foreach (var line in result.Conclusions) page.Paragraph(line);
+        page.Save(path);
     }
 }

@@ -33,6 +33,9 @@ public sealed class TaskResult
     /// <summary>Training histories by label (one per trained model).</summary>
     public Dictionary<string, TrainingHistory> Histories { get; } = [];
 
+    /// <summary>Looks inside the model on a few held-out examples, drawn by the HTML report (not part of the JSON).</summary>
+    public List<TaskInsight> Insights { get; } = [];
+
     /// <summary>Lines for the console: tables, confusion matrices, samples.</summary>
     public List<string> Lines { get; } = [];
 

@@ -41,7 +41,7 @@ public class DemoCommandTests
         {
             var report = CliRunner.Run("demo", name, "--report", path);
             Assert.True(report.ExitCode == 0, report.StdErr);
-            Assert.Contains(System.Net.WebUtility.HtmlEncode(shown), File.ReadAllText(path));
+            Assert.Contains(RecurrentSharp.Cli.Reports.HtmlPage.Encode(shown), File.ReadAllText(path));
         }
         finally
         {

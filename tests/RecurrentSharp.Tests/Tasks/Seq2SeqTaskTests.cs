@@ -59,8 +59,17 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
 
         string file = folder.File($"{mode}-three.txt");
         File.WriteAllText(file, "I'm hungry.\t我饿了。\nno tab on this line\nLet's go!\t我们走吧！\n");
-        var onFile = CliRunner.Run("eval", model, "--data", file, "--json", "--beam", "2");
+        string report = folder.File($"{mode}-three.html");
+        var onFile = CliRunner.Run("eval", model, "--data", file, "--json", "--beam", "2", "--report", report);
         AssertDocumentedJson(onFile, mode, 2);
+        // The report of an attention model draws where it looked for each sentence; one without attention has nothing to draw.
+        string html = File.ReadAllText(report);
+        if (mode == "translate")
+        {
+            Assert.Equal(2, html.Split("<figure>").Length - 1);
+            Assert.Contains("I&#39;m hungry. → <b>", html);
+        }
+        else Assert.DoesNotContain("<figure>", html);
         Assert.Equal("beam 2", onFile.Json().GetProperty("decoding").GetString());
         Assert.Contains($"{mode}-three.txt, line 2", onFile.StdErr);
 
@@ -102,7 +111,10 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
         string model = folder.File("luong.safetensors");
         var train = TrainSlice("translate", model, "--attention", "luong-dot", "--input-feeding", "true");
         AssertDocumentedJson(train, "translate", 75);
-        Assert.Contains("\"Attention\":\"luong-dot\",\"InputFeeding\":true", CliRunner.Run("info", model).StdOut);
+        string info = CliRunner.Run("info", model).StdOut;
+        Assert.Contains("\"Attention\":\"luong-dot\",\"InputFeeding\":true", info);
+        // With attention the encoder reads the source forwards unless told otherwise.
+        Assert.Contains("\"ReverseSource\":false", info);
         // Eval rebuilds the same model from the file: the same held-out token accuracy as at the end of training
         // is not expected (training scored limit / 4 pairs), but the documented figures over all 1,056 are.
         AssertDocumentedJson(CliRunner.Run("eval", model, "--json"), "translate", HeldOut);

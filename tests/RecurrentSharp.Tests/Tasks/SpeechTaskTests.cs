@@ -37,8 +37,14 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
         string data = Directory.CreateDirectory(folder.File("eval-data")).FullName;
         foreach (var name in new[] { "3_theo_0.wav", "7_theo_1.wav", "9_theo_2.wav", "3_jackson_0.wav" })
             File.Copy(Path.Combine(Fsdd, "recordings", name), Path.Combine(data, name));
-        var eval = CliRunner.Run("eval", model, "--data", data, "--json", "--threads", "1");
+        string report = folder.File("speech-eval.html");
+        var eval = CliRunner.Run("eval", model, "--data", data, "--json", "--threads", "1", "--report", report);
         Assert.True(eval.ExitCode == 0, eval.StdErr);
+        // The report draws each scored recording (three words) with its spectrogram and best path.
+        string html = File.ReadAllText(report);
+        Assert.Equal(3, html.Split("<figure>").Length - 1);
+        Assert.Contains("3_theo_0.wav: heard", html);
+        Assert.Contains(">best path</text>", html);
         Assert.Equal(3, eval.Json().GetProperty("test_examples").GetInt32());
         Assert.Equal("theo", eval.Json().GetProperty("test_speakers").GetString());
 

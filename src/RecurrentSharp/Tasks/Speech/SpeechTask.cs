@@ -87,6 +87,7 @@ public sealed class SpeechTask : ApplicationTask
 
         var scores = Score(model, recordings, features, test, Beam(options));
         var result = Report(scores, testSpeaker);
+        result.Insights.AddRange(Alignments(model, recordings, features, test));
         result.Histories["ctc"] = history;
         result.Figures["train_examples"] = train.Length;
         result.Figures["validation_examples"] = validation.Length;
@@ -118,7 +119,35 @@ public sealed class SpeechTask : ApplicationTask
         if (recordings.Count == 0) throw new TaskUsageException($"every recording in the folder is of a training speaker ({string.Join(", ", trainSpeakers.Order())}); nothing unseen to score.");
         var features = Features(recordings);
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
-        return Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)));
+        var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)));
+        result.Insights.AddRange(Alignments(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
+        return result;
+    }
+
+    /// <summary>How many recordings the report draws with their spectrogram and best path.</summary>
+    private const int AlignmentsShown = 4;
+
+    /// <summary>
+    /// The report's pictures: for the first recording of each of a few words among <paramref name="indices"/>, the
+    /// log-mel spectrogram (before normalisation) and the class the best path emits at every output frame.
+    /// </summary>
+    private static List<SpectrogramAlignment> Alignments(CtcSpeechRecognizer model, IReadOnlyList<SpokenDigitRecording> recordings, FeatureMatrix[] features, int[] indices)
+    {
+        using var evaluating = model.Evaluating();
+        using var noGrad = new NoGradScope();
+        var alignments = new List<SpectrogramAlignment>();
+        foreach (int i in indices.DistinctBy(i => recordings[i].Word).Take(AlignmentsShown))
+        {
+            var (x, lengths) = Pad([features[i]]);
+            var logProbs = model.Forward(x, lengths);                  // (T', 1, C)
+            int frames = model.OutputLength(lengths[0]), classes = logProbs.Size(2);
+            var path = CtcGreedyDecoder.BestPath(logProbs.Data, frames, classes, classes);
+            var spectrogram = Extractor.Compute(ReadSignal(recordings[i].Path));
+            alignments.Add(new SpectrogramAlignment(Path.GetFileName(recordings[i].Path), spectrogram.Values, spectrogram.Frames, spectrogram.Dimensions,
+                Extractor.HopLength / (double)SampleRate, path.Select(k => k == 0 ? null : Letters[k - 1].ToString()).ToArray(),
+                model.Config.Pyramidal ? 2 : 1, new string(CtcGreedyDecoder.Collapse(path, blank: 0).Select(l => Letters[l - 1]).ToArray()), recordings[i].Word));
+        }
+        return alignments;
     }
 
     /// <inheritdoc/>

@@ -78,13 +78,6 @@ public sealed class Seq2SeqTask : ApplicationTask
         var source = mode == "translate"
             ? new SourceSide(Vocabulary.Build(train.Select(i => WordTokenizer.Tokenize(pairs[i].Source)), minCount: 2), null)
             : new SourceSide(null, target);
-        var sides = new Sides(mode, source, target, ReverseSource: true);
-        var examples = pairs.Select(p => sides.Encode(p)).ToArray();
-        int before = train.Length;
-        // Plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.
-        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
-        train = train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
-        validation = validation.Where(i => examples[i].Source.Length > 0).ToArray();
 
         string cell = options.Cell ?? "lstm";
         if (string.Equals(cell, "jordan", StringComparison.OrdinalIgnoreCase))
@@ -92,6 +85,17 @@ public sealed class Seq2SeqTask : ApplicationTask
         // Attention by default for translation (Luong: measured to cost 1.03x of no attention per step, Bahdanau 1.73x); the autoencoder's point is its one-vector bottleneck.
         string attention = ParseAttention(options.Get("attention") ?? (mode == "translate" ? "luong" : "none")).Name;
         bool inputFeeding = options.Get("input-feeding") is { } feeding && bool.Parse(feeding);
+        // Without attention the encoder reads the source backwards (Sutskever et al. 2014), so the first source words sit
+        // next to the decoder's start; with attention the decoder can look at any position, and reading forwards keeps
+        // each encoder output beside the words it has just read (Bahdanau et al. 2015; Luong et al. 2015).
+        bool reverseSource = options.Get("reverse-source") is { } reverse ? bool.Parse(reverse) : attention == "none";
+        var sides = new Sides(mode, source, target, reverseSource);
+        var examples = pairs.Select(p => sides.Encode(p)).ToArray();
+        int before = train.Length;
+        // Plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.
+        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
+        train = train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
+        validation = validation.Where(i => examples[i].Source.Length > 0).ToArray();
         if (inputFeeding && !attention.StartsWith("luong", StringComparison.Ordinal))
             throw new TaskUsageException($"--input-feeding belongs to Luong attention, not --attention {attention}.");
         var config = new Seq2SeqTaskConfig(mode, source.Count, target.Count, EmbeddingSize, options.Hidden ?? 256, cell,
@@ -190,11 +194,18 @@ public sealed class Seq2SeqTask : ApplicationTask
                 yield return $"{text}: no known source token";
                 continue;
             }
-            var (tokens, weights) = model.GreedyDecodeWithAttention(ids, MaxDecodeLength(ids.Length));
-            var rows = tokens.Select(t => sides.Target.Decode([t])).ToList();
-            if (weights.Length > tokens.Length) rows.Add("<eos>");
+            var (rows, weights) = Attend(model, sides, ids);
             foreach (var line in AlignmentGrid.Format(text, sides.SourceLabels(ids), rows, weights, sides.ReverseSource)) yield return line;
         }
+    }
+
+    /// <summary>Greedy decoding of one source with its attention weights: a label per output row (the last is &lt;eos&gt; when the decoder chose it), weights in the encoder's order.</summary>
+    private static (List<string> Rows, float[][] Weights) Attend(Seq2Seq model, Sides sides, int[] ids)
+    {
+        var (tokens, weights) = model.GreedyDecodeWithAttention(ids, MaxDecodeLength(ids.Length));
+        var rows = tokens.Select(t => sides.Target.Decode([t])).ToList();
+        if (weights.Length > tokens.Length) rows.Add("<eos>");
+        return (rows, weights);
     }
 
     /// <summary>The decoder attention a --attention value names (none, bahdanau, luong = luong-general, luong-dot, luong-concat).</summary>
@@ -341,9 +352,24 @@ public sealed class Seq2SeqTask : ApplicationTask
         result.Lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"{sides.Mode}: {indices.Length} pairs; token accuracy {accuracy:F4}, BLEU-4 {bleu.Score:F2} (character n-gram precisions {string.Join(" / ", bleu.Precisions.Select(p => p.ToString("F3", CultureInfo.InvariantCulture)))}, brevity penalty {bleu.BrevityPenalty:F3}), exact match {(double)exact / indices.Length:F4}"));
         foreach (var (i, k) in indices.Select((i, k) => (i, k)).Take(8))
-            result.Lines.Add($"  {(sides.Mode == "translate" ? pairs[i].Source : pairs[i].Target)} → {hypotheses[k]}   (reference: {pairs[i].Target})");
+            result.Lines.Add($"  {SourceText(sides, pairs[i])} → {hypotheses[k]}   (reference: {pairs[i].Target})");
+        if (model.Attention is not null)
+        {
+            // The report's heatmaps: the first few held-out sentences short enough for a readable grid.
+            using var evaluating = model.Evaluating();
+            foreach (int i in indices.Where(i => examples[i].Source.Length <= 12 && pairs[i].Target.Length <= 16).Take(AttentionMapsShown))
+            {
+                var (rows, weights) = Attend(model, sides, examples[i].Source);
+                result.Insights.Add(AttentionMap.FromEncoderOrder(SourceText(sides, pairs[i]), pairs[i].Target, sides.SourceLabels(examples[i].Source), rows, weights, sides.ReverseSource));
+            }
+        }
         return result;
     }
+
+    /// <summary>How many held-out sentences the report of an attention model draws as heatmaps.</summary>
+    private const int AttentionMapsShown = 4;
+
+    private static string SourceText(Sides sides, SentencePair pair) => sides.Mode == "translate" ? pair.Source : pair.Target;
 
     /// <summary>The characters of a text as one-character strings (the BLEU tokens of the target side).</summary>
     private static string[] Characters(string text) => text.EnumerateRunes().Select(r => r.ToString()).ToArray();
@@ -360,6 +386,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var source = mode == "translate"
             ? new SourceSide(Vocabulary.FromJson(saved.Require("source_vocabulary"), saved.Path), null)
             : new SourceSide(null, target);
+
         var model = Build(config, target);
         saved.LoadInto(model);
         model.Eval();
