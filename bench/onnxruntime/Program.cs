@@ -1,6 +1,7 @@
 // Times ONNX Runtime (CPU) on the layers of `rnn bench rnn`, exported by OnnxExporter, with the same
 // configurations, inputs, median-of-runs timer and JSON fields, so both can be put side by side:
 //   dotnet run -c Release --project bench/onnxruntime -- --json [--threads 1,2] [--config medium-lstm,deep]
+// and, with `cnn` first, ResNet-18 as `rnn bench cnn` times ours (OnnxRuntimeCnnBench.cs).
 // Inference only (ONNX Runtime does not train); mode is "infer"; the peak and heap fields of `rnn bench rnn` are left out.
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
@@ -12,6 +13,11 @@ using RecurrentSharp.Recurrent;
 using RandomGenerator = RecurrentSharp.Tensors.RandomGenerator;
 
 bool json = args.Contains("--json");
+if (args.Length > 0 && args[0] == "cnn")
+{
+    OnnxRuntimeCnnBench.Run(json, Value("--threads")?.Split(',').Select(int.Parse).ToArray() ?? [1, 2]);
+    return;
+}
 int[] threadCounts = Value("--threads")?.Split(',').Select(int.Parse).ToArray() ?? [1, 2];
 var only = Value("--config")?.Split(',').ToHashSet();
 var results = new List<object>();

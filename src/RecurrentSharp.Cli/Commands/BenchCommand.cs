@@ -157,6 +157,37 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(ctc);
+        var cnn = new Command("cnn", "ResNet-18 (the DnnImageFeaturizer package's ResNet18.onnx) on one 224x224 image: latency (products over the threads) and throughput (an image per thread).");
+        var beside = new Option<string?>("--onnxruntime") { Description = "The JSON of `dotnet run -c Release --project bench/onnxruntime -- cnn --json`, to print ONNX Runtime's images/s and the ratio beside ours." };
+        cnn.Options.Add(json);
+        cnn.Options.Add(threads);
+        cnn.Options.Add(beside);
+        cnn.SetAction(parse =>
+        {
+            var results = CnnBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));
+            var ort = parse.GetValue(beside) is { } path
+                ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.EnumerateArray()
+                    .ToDictionary(e => (e.GetProperty("mode").GetString()!, e.GetProperty("threads").GetInt32()), e => e.GetProperty("images_per_s").GetDouble())
+                : [];
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    name = r.Name, mode = r.Mode, threads = r.Threads, ms_per_image = Math.Round(r.MsPerImage, 3), images_per_s = Math.Round(r.ImagesPerSecond, 2),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"name",-9} {"mode",-10} {"threads",7} {"ms/image",9} {"images/s",9} {"ORT img/s",9} {"x ORT",6}");
+                foreach (var r in results)
+                {
+                    string other = ort.TryGetValue((r.Mode, r.Threads), out var o) ? $"{o,9:F1} {r.ImagesPerSecond / o,6:F2}" : $"{"",9} {"",6}";
+                    Console.WriteLine($"{r.Name,-9} {r.Mode,-10} {r.Threads,7} {r.MsPerImage,9:F1} {r.ImagesPerSecond,9:F1} {other}");
+                }
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(cnn);
         return bench;
     }
 

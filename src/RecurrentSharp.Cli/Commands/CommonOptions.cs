@@ -40,13 +40,18 @@ internal sealed class CommonOptions
     public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau, luong (general score; default for translate), luong-dot, luong-concat." };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
     public Option<bool?> ReverseSource { get; } = new("--reverse-source") { Description = "seq2seq translate: the encoder reads the source backwards (true/false; default true without attention, false with it)." };
-    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech: beam width for decoding (default 1: greedy; speech: CTC prefix beam search)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search; captions: 3, greedy reported beside it)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
     public Option<string?> Model { get; } = new("--model") { Description = "poem-autoencoder: hierarchical (line vectors, then the poem vector; default) or flat (the whole poem as one sequence)." };
     public Option<string?> Poems { get; } = new("--poems") { Description = "poem-autoencoder: regular (4 or 8 lines, all of 5 or all of 7 characters; default) or all (every poem of at most 8 lines)." };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40); poem-autoencoder: the longest poem line (default 10). Counted." };
+
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "captions: compute the CNN features of the images again instead of reading them from the feature cache (which is then rewritten)." };
+    public Option<string?> FeatureCache { get; } = new("--feature-cache") { Description = "captions: the folder of the feature cache (default: features/ in the dataset cache folder)." };
+
+    public Option<bool> CachedOnly { get; } = new("--cached-only") { Description = "captions: use only the images whose features are already in the feature cache (the others are counted and left out)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -58,6 +63,9 @@ internal sealed class CommonOptions
         command.Options.Add(Report);
         command.Options.Add(Beam);
         command.Options.Add(MaxLength);
+        command.Options.Add(NoCache);
+        command.Options.Add(FeatureCache);
+        command.Options.Add(CachedOnly);
         if (!training) return;
         foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
             command.Options.Add(option);
@@ -84,6 +92,9 @@ internal sealed class CommonOptions
         if (parse.GetValue(Model) is { } model) extra["model"] = model;
         if (parse.GetValue(Poems) is { } poems) extra["poems"] = poems;
         if (parse.GetValue(MaxLength) is { } maxLength) extra["max-length"] = maxLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(NoCache)) extra["no-cache"] = "true";
+        if (parse.GetValue(CachedOnly)) extra["cached-only"] = "true";
+        if (parse.GetValue(FeatureCache) is { } featureCache) extra["feature-cache"] = featureCache;
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {

@@ -1,5 +1,6 @@
 using RecurrentSharp.Tasks.Adding;
 using RecurrentSharp.Tasks.Atis;
+using RecurrentSharp.Tasks.Captions;
 using RecurrentSharp.Tasks.CharLm;
 using RecurrentSharp.Tasks.Har;
 using RecurrentSharp.Tasks.Mnist;
@@ -29,6 +30,7 @@ public static class TaskCatalog
         new Seq2SeqTask(),
         new PoemAutoencoderTask(),
         new SpeechTask(),
+        new CaptionTask(),
     ];
 
     /// <summary>The task called <paramref name="name"/>, or a <see cref="TaskUsageException"/> listing the names.</summary>

@@ -15,7 +15,7 @@ public class HostileInputTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        string[] readers = ["sms-spam", "rt-polarity", "labelled-sentences", "sentence-pairs", "atis", "timeseries-csv", "text-corpus", "tang-poems", "idx-images", "idx-labels", "har-labels", "wav"];
+        string[] readers = ["sms-spam", "rt-polarity", "labelled-sentences", "sentence-pairs", "atis", "timeseries-csv", "text-corpus", "tang-poems", "idx-images", "idx-labels", "har-labels", "wav", "flickr8k-captions", "flickr8k-images"];
         string[] contents = ["invalid-utf8", "bom-crlf", "long-line", "garbage", "empty", "two-gigabytes"];
         foreach (var r in readers)
             foreach (var c in contents) data.Add(r, c);
@@ -57,6 +57,8 @@ public class HostileInputTests
             case "idx-labels": IdxReader.ReadLabels(path); break;
             case "har-labels": HarReader.ReadActivityLabels(path); break;
             case "wav": WavReader.Read(path); break;
+            case "flickr8k-captions": Flickr8kReader.ReadCaptions(path, strict); break;
+            case "flickr8k-images": Flickr8kReader.ReadImageList(path, strict); break;
             default: throw new ArgumentException(reader);
         }
     }

@@ -42,4 +42,37 @@ public class BleuTests
         Assert.Equal(0.0, Bleu.Corpus([Pair("a b c", "a b c")]).Score);   // no 4-grams at all: p4 = 0
         Assert.Equal(0.0, Bleu.Corpus([Pair("", "a b")]).Score);
     }
+    private static (IReadOnlyList<string>, IReadOnlyList<IReadOnlyList<string>>) Set(string candidate, params string[] references) =>
+        (candidate.Split(' ', StringSplitOptions.RemoveEmptyEntries), references.Select(r => (IReadOnlyList<string>)r.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray());
+
+    [Fact]
+    public void With_several_references_a_word_is_clipped_by_its_largest_count_in_any_one()
+    {
+        // Papineni et al.'s example: "the" x 7 against "the cat is on the mat" (2 the) and "there is a cat on the mat" (1):
+        // the count is clipped to 2, so p1 = 2/7; the references have 6 and 7 words, 7 is closest to c = 7, so BP = 1.
+        var score = Bleu.Corpus([Set("the the the the the the the", "the cat is on the mat", "there is a cat on the mat")], maxOrder: 1);
+        Assert.Equal(2.0 / 7, score.Precisions[0], 12);
+        Assert.Equal(7, score.ReferenceLength);
+        Assert.Equal(1.0, score.BrevityPenalty);
+        Assert.Equal(100 * 2.0 / 7, score.Cumulative(1), 9);
+    }
+
+    [Fact]
+    public void The_reference_closest_in_length_sets_the_brevity_penalty_and_cumulative_orders_stop_where_asked()
+    {
+        // "a b c" against "a b c d e f" (6 words) and "a b x y" (4): 4 is closest to c = 3, so BP = e^(1 - 4/3).
+        // p1 = 3/3, p2 = 2/2 (ab in both, bc in the first), p3 = 1/1 (abc), p4: no 4-gram at all, so BLEU-4 = 0
+        // while BLEU-3 = BP · (1 · 1 · 1)^(1/3) = e^(-1/3).
+        var score = Bleu.Corpus([Set("a b c", "a b c d e f", "a b x y")]);
+        Assert.Equal(4, score.ReferenceLength);
+        Assert.Equal(Math.Exp(-1.0 / 3), score.BrevityPenalty, 12);
+        Assert.Equal(new[] { 1.0, 1.0, 1.0, 0.0 }, score.Precisions);
+        Assert.Equal(0.0, score.Score);
+        Assert.Equal(100 * Math.Exp(-1.0 / 3), score.Cumulative(3), 9);
+        Assert.Equal(100 * Math.Exp(-1.0 / 3), score.Cumulative(1), 9);
+        // A tie in length (4 and 6 around c = 5) takes the shorter reference, so c > r and BP = 1.
+        var tie = Bleu.Corpus([Set("a b c d e", "a b c d e f", "a b c d")], maxOrder: 1);
+        Assert.Equal(4, tie.ReferenceLength);
+        Assert.Equal(1.0, tie.BrevityPenalty);
+    }
 }

@@ -1,0 +1,143 @@
+using System.Numerics.Tensors;
+using RecurrentSharp.Kernels;
+
+namespace RecurrentSharp.Models.Vision;
+
+/// <summary>The size of one value of a <see cref="FrozenConvNet"/>: a channels-last image (a vector is 1 x 1 x C).</summary>
+/// <param name="Height">Rows.</param>
+/// <param name="Width">Columns.</param>
+/// <param name="Channels">Channels (the fastest-varying axis).</param>
+public sealed record ImageShape(int Height, int Width, int Channels)
+{
+    /// <summary>Height · width · channels.</summary>
+    public int Size => Height * Width * Channels;
+
+    /// <summary>Height · width.</summary>
+    public int Positions => Height * Width;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Height}x{Width}x{Channels}";
+}
+
+/// <summary>
+/// One operation of a <see cref="FrozenConvNet"/>, reading and writing values by their index in the network's
+/// value table (value 0 is the input image).
+/// </summary>
+public abstract record FrozenConvNetStep(int Output)
+{
+    /// <summary>Computes <see cref="Output"/> from earlier values; <paramref name="scratch"/> is big enough for <see cref="ScratchSize"/>.</summary>
+    internal abstract void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch);
+
+    /// <summary>The scratch floats this step needs (im2row patches).</summary>
+    internal virtual int ScratchSize(IReadOnlyList<ImageShape> shapes) => 0;
+}
+
+/// <summary>
+/// A convolution with batch normalisation folded in (w' = w·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε)) and an optional
+/// ReLU after it, computed as im2row followed by one product with the packed kernel (multi-threaded by <see cref="Gemm"/>).
+/// </summary>
+/// <param name="Input">The value read.</param>
+/// <param name="Output">The value written.</param>
+/// <param name="Kernel">The kernel as (KH·KW·C) x O, packed.</param>
+/// <param name="Bias">O biases.</param>
+/// <param name="KernelH">Kernel rows.</param>
+/// <param name="KernelW">Kernel columns.</param>
+/// <param name="Stride">Step between windows (both axes).</param>
+/// <param name="PadTop">Zero rows above.</param>
+/// <param name="PadLeft">Zero columns on the left (those below and on the right follow from the output size).</param>
+/// <param name="Relu">ReLU fused after the convolution.</param>
+public sealed record ConvolutionStep(int Input, int Output, PackedMatrix Kernel, float[] Bias, int KernelH, int KernelW, int Stride,
+    int PadTop, int PadLeft, bool Relu) : FrozenConvNetStep(Output)
+{
+    private bool Pointwise(ImageShape input) => KernelH == 1 && KernelW == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
+
+    internal override int ScratchSize(IReadOnlyList<ImageShape> shapes) =>
+        Pointwise(shapes[Input]) ? 0 : shapes[Output].Positions * KernelH * KernelW * shapes[Input].Channels;
+
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
+    {
+        var (input, output) = (shapes[Input], shapes[Output]);
+        int k = KernelH * KernelW * input.Channels, positions = output.Positions, channels = output.Channels;
+        ReadOnlySpan<float> rows = values[Input];
+        if (!Pointwise(input))
+        {
+            ImageRows.ToRows(values[Input], input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop, PadLeft,
+                output.Height, output.Width, scratch);
+            rows = scratch.AsSpan(0, positions * k);
+        }
+        var result = values[Output].AsSpan(0, output.Size);
+        for (int p = 0; p < positions; p++) Bias.CopyTo(result.Slice(p * channels, channels));
+        Gemm.Multiply(false, positions, 1f, rows, k, Kernel, 1f, result, channels);
+        if (Relu) TensorPrimitives.Max(result, 0f, result);
+    }
+}
+
+/// <summary>Max pooling (ONNX MaxPool: positions in the padding never win).</summary>
+/// <param name="Input">The value read.</param>
+/// <param name="Output">The value written.</param>
+/// <param name="KernelH">Window rows.</param>
+/// <param name="KernelW">Window columns.</param>
+/// <param name="Stride">Step between windows.</param>
+/// <param name="PadTop">Padding rows above.</param>
+/// <param name="PadLeft">Padding columns on the left.</param>
+public sealed record MaxPoolStep(int Input, int Output, int KernelH, int KernelW, int Stride, int PadTop, int PadLeft) : FrozenConvNetStep(Output)
+{
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
+    {
+        var (input, output) = (shapes[Input], shapes[Output]);
+        ChannelsLastPooling.Max(values[Input], input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop, PadLeft,
+            output.Height, output.Width, values[Output]);
+    }
+}
+
+/// <summary>The element-wise sum of two values of the same shape (a residual connection), with an optional ReLU after it.</summary>
+/// <param name="Left">The first value.</param>
+/// <param name="Right">The second value.</param>
+/// <param name="Output">The value written.</param>
+/// <param name="Relu">ReLU fused after the sum.</param>
+public sealed record AddStep(int Left, int Right, int Output, bool Relu) : FrozenConvNetStep(Output)
+{
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
+    {
+        int size = shapes[Output].Size;
+        var result = values[Output].AsSpan(0, size);
+        TensorPrimitives.Add(values[Left].AsSpan(0, size), values[Right].AsSpan(0, size), result);
+        if (Relu) TensorPrimitives.Max(result, 0f, result);
+    }
+}
+
+/// <summary>ReLU on its own (when the value before it is read elsewhere too, so it could not be fused).</summary>
+/// <param name="Input">The value read.</param>
+/// <param name="Output">The value written.</param>
+public sealed record ReluStep(int Input, int Output) : FrozenConvNetStep(Output)
+{
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
+    {
+        int size = shapes[Output].Size;
+        TensorPrimitives.Max(values[Input].AsSpan(0, size), 0f, values[Output].AsSpan(0, size));
+    }
+}
+
+/// <summary>The mean over all positions of each channel: H x W x C to 1 x 1 x C.</summary>
+/// <param name="Input">The value read.</param>
+/// <param name="Output">The value written.</param>
+public sealed record GlobalAveragePoolStep(int Input, int Output) : FrozenConvNetStep(Output)
+{
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch) =>
+        ChannelsLastPooling.GlobalAverage(values[Input], shapes[Input].Positions, shapes[Input].Channels, values[Output]);
+}
+
+/// <summary>A fully connected layer on a 1 x 1 x C value (ONNX Gemm after Flatten): 1 x 1 x O.</summary>
+/// <param name="Input">The value read.</param>
+/// <param name="Output">The value written.</param>
+/// <param name="Weight">The weight as C x O, packed.</param>
+/// <param name="Bias">O biases.</param>
+public sealed record FullyConnectedStep(int Input, int Output, PackedMatrix Weight, float[] Bias) : FrozenConvNetStep(Output)
+{
+    internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
+    {
+        var result = values[Output].AsSpan(0, Bias.Length);
+        Bias.CopyTo(result);
+        Gemm.Multiply(false, 1, 1f, values[Input], Weight.Rows, Weight, 1f, result, Bias.Length);
+    }
+}
