@@ -46,6 +46,7 @@ internal sealed class CommonOptions
     public Option<string?> SpeechModel { get; } = new("--model") { Description = "speech: ctc (BiLSTM + CTC, default) or las (listen, attend and spell: the pyramidal BiLSTM listener with an attention speller)." };
     public Option<string?> ValidationSpeaker { get; } = new("--validation-speaker") { Description = "speech: choose the model on all recordings of this training speaker (an unseen voice) instead of a tenth of every training speaker's." };
     public Option<bool?> Vtlp { get; } = new("--vtlp") { Description = "speech, with --augment: vocal tract length perturbation, the mel filterbank's frequency axis warped by a factor from 0.9-1.1 per use (true/false, default false)." };
+    public Option<string?> Features { get; } = new("--features") { Description = "speech: logmel (40 log-mel bands, default) or mfcc (13 MFCCs with deltas and delta-deltas), normalised per utterance." };
     public Option<int?> Masks { get; } = new("--masks") { Description = "speech, with --augment: SpecAugment frequency masks and time masks, each (default 2)." };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40; counted)." };
 
@@ -60,7 +61,7 @@ internal sealed class CommonOptions
         command.Options.Add(Beam);
         command.Options.Add(MaxLength);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, ValidationSpeaker, SpeechModel, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, TestSpeaker, ValidationSpeaker, SpeechModel, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures })
             command.Options.Add(option);
     }
 
@@ -82,6 +83,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
         if (parse.GetValue(SpeechModel) is { } speechModel) extra["model"] = speechModel;
         if (parse.GetValue(Vtlp) is { } vtlp) extra["vtlp"] = vtlp ? "true" : "false";
+        if (parse.GetValue(Features) is { } features) extra["features"] = features;
         if (parse.GetValue(Masks) is { } masks) extra["masks"] = masks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";

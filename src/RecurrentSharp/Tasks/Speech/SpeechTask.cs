@@ -72,7 +72,8 @@ public sealed class SpeechTask : ApplicationTask
             test = random.Permutation(test.Length).Take(Math.Max(1, limit / 2)).Select(k => test[k]).Order().ToArray();
         }
 
-        var features = Features(recordings);
+        bool mfcc = ParseFeatures(options.Get("features") ?? "logmel");
+        var features = Features(recordings, mfcc);
         bool augment = ParseBool(options, "augment", true), vtlp = ParseBool(options, "vtlp", false);
         // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the
         // BiLSTM); with --vtlp the filterbank is warped by a factor from [0.9, 1.1]; these draws and the masks come from the trainer's generator,
@@ -89,13 +90,13 @@ public sealed class SpeechTask : ApplicationTask
             : SpeechRecognizer.Ctc(new CtcSpeechRecognizerConfig(features[0].Dimensions, SpeechRecognizer.Letters.Length + 1, hidden, layers, pyramidal, dropout), random);
         context.Log($"speech ({kind}): {train.Length} training recordings of {string.Join(", ", trainSpeakers)}, {validation.Length} validation recordings of " +
             $"{string.Join(", ", validation.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal))}; " +
-            $"{test.Length} test recordings of {testSpeaker}; {features[0].Dimensions} log-mel bands, letters '{SpeechRecognizer.Letters}'" +
+            $"{test.Length} test recordings of {testSpeaker}; {features[0].Dimensions} {(mfcc ? "MFCC features" : "log-mel bands")} per frame, letters '{SpeechRecognizer.Letters}'" +
             (augment ? $"; augmented: speed 0.85-1.15{(vtlp ? ", VTLP 0.9-1.1" : "")} and {masks}+{masks} SpecAugment masks" : ""));
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
         var trainer = TaskTrainer.Create<int[]>(recognizer.Module, random, options, Defaults, context, batch =>
         {
-            var inputs = batch.Select(i => signals is null ? features[i] : Augmented(signals[i]!, vtlp, masking, random)).ToArray();
+            var inputs = batch.Select(i => signals is null ? features[i] : Augmented(signals[i]!, mfcc, vtlp, masking, random)).ToArray();
             var (x, lengths) = SpeechRecognizer.Pad(inputs);
             return new(recognizer.Loss(x, lengths, batch.Select(i => recordings[i].Word).ToArray()), batch.Length);
         }, new MetricMonitor("cer", Maximize: false, Defaults.Patience));
@@ -129,6 +130,7 @@ public sealed class SpeechTask : ApplicationTask
             // the validation speaker's voice shaped the model through early stopping: eval leaves it out like the training speakers
             ["train_speakers"] = string.Join(",", speakers.Where(s => s != testSpeaker)),
             ["letters"] = SpeechRecognizer.Letters,
+            ["features"] = mfcc ? "mfcc" : "logmel",
             ["sample_rate"] = SampleRate.ToString(CultureInfo.InvariantCulture),
         };
         recognizer.Save(path, Name, metadata);
@@ -140,13 +142,14 @@ public sealed class SpeechTask : ApplicationTask
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
         var model = SpeechRecognizer.Load(saved, SampleRate);
+        bool mfcc = SavedFeatures(saved);
         var trainSpeakers = saved.Require("train_speakers").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var all = SpokenDigitRecordings.List(RecordingsFolder(options, context));
         // A training speaker's recordings would flatter the model: only the others are scored.
         var recordings = all.Where(r => !trainSpeakers.Contains(r.Speaker)).ToList();
         if (recordings.Count < all.Count) context.Log($"speech: left out {all.Count - recordings.Count} recordings of the training speakers {string.Join(", ", trainSpeakers.Order())}");
         if (recordings.Count == 0) throw new TaskUsageException($"every recording in the folder is of a training speaker ({string.Join(", ", trainSpeakers.Order())}); nothing unseen to score.");
-        var features = Features(recordings);
+        var features = Features(recordings, mfcc);
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
         return Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)), model.Kind);
     }
@@ -155,9 +158,10 @@ public sealed class SpeechTask : ApplicationTask
     public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
     {
         var model = SpeechRecognizer.Load(saved, SampleRate);
+        bool mfcc = SavedFeatures(saved);
         foreach (var path in inputs)
         {
-            var feature = Extract(path);
+            var feature = Extract(path, mfcc);
             var text = model.Decode([feature], [0], 1)[0];
             int digit = SpokenDigitRecordings.NearestDigit(text, (a, b) => EditDistance.Between<char>(a, b));
             yield return $"{path}\t{text}\t{digit}";
@@ -194,10 +198,10 @@ public sealed class SpeechTask : ApplicationTask
 
     private static int Beam(TaskOptions options) => options.GetPositive("beam", 1);
 
-    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings) => recordings.Select(r => Extract(r.Path)).ToArray();
+    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc) => recordings.Select(r => Extract(r.Path, mfcc)).ToArray();
 
     /// <summary>Per-utterance normalised log-mel features of one file.</summary>
-    private static FeatureMatrix Extract(string path) => LogMel(ReadSignal(path), 1.0);
+    private static FeatureMatrix Extract(string path, bool mfcc) => Frames(ReadSignal(path), mfcc, 1.0);
 
     /// <summary>The samples of an 8 kHz file (this task does not resample: another rate is an error naming the file).</summary>
     private static float[] ReadSignal(string path)
@@ -212,21 +216,38 @@ public sealed class SpeechTask : ApplicationTask
     /// A training use of a recording: played at a random speed, with VTLP through a filterbank warped by a random factor,
     /// normalised, then masked (SpecAugment), every draw from <paramref name="random"/>.
     /// </summary>
-    private static FeatureMatrix Augmented(float[] signal, bool vtlp, SpecAugment masking, RandomGenerator random)
+    private static FeatureMatrix Augmented(float[] signal, bool mfcc, bool vtlp, SpecAugment masking, RandomGenerator random)
     {
         double speed = SlowestSpeed + (FastestSpeed - SlowestSpeed) * random.NextDouble();
         double warp = vtlp ? SmallestWarp + (LargestWarp - SmallestWarp) * random.NextDouble() : 1.0;
-        return masking.Apply(LogMel(signal, speed, warp), random);
+        return masking.Apply(Frames(signal, mfcc, speed, warp), random);
     }
 
     private const double SmallestWarp = 0.9, LargestWarp = 1.1;
 
-    /// <summary>Log-mel features of the signal played at <paramref name="speed"/> through a filterbank warped by <paramref name="warp"/>, normalised by their own mean and variance.</summary>
-    private static FeatureMatrix LogMel(float[] samples, double speed, double warp = 1.0)
+    /// <summary>
+    /// The frames of the signal played at <paramref name="speed"/> through a filterbank warped by <paramref name="warp"/>: log-mel, or
+    /// 13 MFCCs with deltas and delta-deltas (39; the cepstrum's low orders keep the spectral envelope and drop the pitch harmonics), normalised
+    /// by their own mean and variance.
+    /// </summary>
+    private static FeatureMatrix Frames(float[] samples, bool mfcc, double speed, double warp = 1.0)
     {
         var played = speed == 1.0 ? samples : SpeedPerturbation.Apply(samples, speed);
-        return FeatureNormalizer.PerUtterance(Extractor(warp).Compute(played));
+        var logMel = Extractor(warp).Compute(played);
+        return FeatureNormalizer.PerUtterance(mfcc ? Mfcc.WithDeltas(Mfcc.FromLogMel(logMel)) : logMel);
     }
+
+    /// <summary>Whether a saved model reads MFCCs (a model saved before --features came reads log-mel).</summary>
+    private static bool SavedFeatures(SavedModel saved) => saved.Metadata.TryGetValue("features", out var name)
+        ? name == "mfcc" || (name == "logmel" ? false : throw new ModelFormatException($"{saved.Path}: unknown features '{name}' (logmel or mfcc)."))
+        : false;
+
+    private static bool ParseFeatures(string name) => name switch
+    {
+        "logmel" => false,
+        "mfcc" => true,
+        _ => throw new TaskUsageException($"--features must be logmel (40 log-mel bands) or mfcc (13 MFCCs with deltas), got '{name}'."),
+    };
 
     /// <summary>The extractor of a filterbank warped by <paramref name="warp"/>, rounded to a hundredth (21 filterbanks for VTLP's range, each built once).</summary>
     private static LogMelSpectrogram Extractor(double warp) =>
