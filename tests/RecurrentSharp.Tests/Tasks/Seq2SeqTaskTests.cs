@@ -102,7 +102,10 @@ public class Seq2SeqTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFol
         string model = folder.File("luong.safetensors");
         var train = TrainSlice("translate", model, "--attention", "luong-dot", "--input-feeding", "true");
         AssertDocumentedJson(train, "translate", 75);
-        Assert.Contains("\"Attention\":\"luong-dot\",\"InputFeeding\":true", CliRunner.Run("info", model).StdOut);
+        string info = CliRunner.Run("info", model).StdOut;
+        Assert.Contains("\"Attention\":\"luong-dot\",\"InputFeeding\":true", info);
+        // With attention the encoder reads the source forwards unless told otherwise.
+        Assert.Contains("\"ReverseSource\":false", info);
         // Eval rebuilds the same model from the file: the same held-out token accuracy as at the end of training
         // is not expected (training scored limit / 4 pairs), but the documented figures over all 1,056 are.
         AssertDocumentedJson(CliRunner.Run("eval", model, "--json"), "translate", HeldOut);

@@ -78,13 +78,6 @@ public sealed class Seq2SeqTask : ApplicationTask
         var source = mode == "translate"
             ? new SourceSide(Vocabulary.Build(train.Select(i => WordTokenizer.Tokenize(pairs[i].Source)), minCount: 2), null)
             : new SourceSide(null, target);
-        var sides = new Sides(mode, source, target, ReverseSource: true);
-        var examples = pairs.Select(p => sides.Encode(p)).ToArray();
-        int before = train.Length;
-        // Plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.
-        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
-        train = train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
-        validation = validation.Where(i => examples[i].Source.Length > 0).ToArray();
 
         string cell = options.Cell ?? "lstm";
         if (string.Equals(cell, "jordan", StringComparison.OrdinalIgnoreCase))
@@ -92,6 +85,17 @@ public sealed class Seq2SeqTask : ApplicationTask
         // Attention by default for translation (Luong: measured to cost 1.03x of no attention per step, Bahdanau 1.73x); the autoencoder's point is its one-vector bottleneck.
         string attention = ParseAttention(options.Get("attention") ?? (mode == "translate" ? "luong" : "none")).Name;
         bool inputFeeding = options.Get("input-feeding") is { } feeding && bool.Parse(feeding);
+        // Without attention the encoder reads the source backwards (Sutskever et al. 2014), so the first source words sit
+        // next to the decoder's start; with attention the decoder can look at any position, and reading forwards keeps
+        // each encoder output beside the words it has just read (Bahdanau et al. 2015; Luong et al. 2015).
+        bool reverseSource = options.Get("reverse-source") is { } reverse ? bool.Parse(reverse) : attention == "none";
+        var sides = new Sides(mode, source, target, reverseSource);
+        var examples = pairs.Select(p => sides.Encode(p)).ToArray();
+        int before = train.Length;
+        // Plain text was cut to --max-length characters when read; pairs are filtered to the usual limits.
+        int maxSource = plainText ? int.MaxValue : MaxTrainSourceTokens, maxTarget = plainText ? int.MaxValue : MaxTrainTargetCharacters + 2;
+        train = train.Where(i => examples[i].Source.Length is > 0 && examples[i].Source.Length <= maxSource && examples[i].Target.Length <= maxTarget).ToArray();
+        validation = validation.Where(i => examples[i].Source.Length > 0).ToArray();
         if (inputFeeding && !attention.StartsWith("luong", StringComparison.Ordinal))
             throw new TaskUsageException($"--input-feeding belongs to Luong attention, not --attention {attention}.");
         var config = new Seq2SeqTaskConfig(mode, source.Count, target.Count, EmbeddingSize, options.Hidden ?? 256, cell,
@@ -360,6 +364,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var source = mode == "translate"
             ? new SourceSide(Vocabulary.FromJson(saved.Require("source_vocabulary"), saved.Path), null)
             : new SourceSide(null, target);
+
         var model = Build(config, target);
         saved.LoadInto(model);
         model.Eval();
