@@ -63,7 +63,7 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
     public void Listen_attend_and_spell_trains_on_a_slice_beats_a_constant_word_and_is_scored_and_used_when_loaded()
     {
         string model = folder.File("speech-las.safetensors");
-        var train = CliRunner.Run("train", "speech", "--model", "las", "--data", Fsdd, "--test-speaker", "theo", "--validation-speaker", "lucas", "--limit", "800",
+        var train = CliRunner.Run("train", "speech", "--model", "las", "--features", "mfcc", "--data", Fsdd, "--test-speaker", "theo", "--validation-speaker", "lucas", "--limit", "800",
             "--epochs", "6", "--hidden", "48", "--lr", "0.004", "--augment", "false", "--out", model, "--json", "--threads", "1");
         Assert.True(train.ExitCode == 0, train.StdErr);
         var json = train.Json();
