@@ -44,7 +44,7 @@ internal sealed class CommonOptions
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
-    public Option<string?> Model { get; } = new("--model") { Description = "poem-autoencoder: hierarchical (line vectors, then the poem vector; default) or flat (the whole poem as one sequence)." };
+    public Option<string?> Model { get; } = new("--model") { Description = "poem-autoencoder: hierarchical (line vectors, then the poem vector; default) or flat (the whole poem as one sequence); speech: ctc (BiLSTM + CTC, default) or las (listen, attend and spell: the pyramidal BiLSTM listener with an attention speller)." };
     public Option<string?> Poems { get; } = new("--poems") { Description = "poem-autoencoder: regular (4 or 8 lines, all of 5 or all of 7 characters; default) or all (every poem of at most 8 lines)." };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "seq2seq autoencoder on plain text: cut longer lines to this many characters (default 40); poem-autoencoder: the longest poem line (default 10). Counted." };
 
@@ -52,6 +52,10 @@ internal sealed class CommonOptions
     public Option<string?> FeatureCache { get; } = new("--feature-cache") { Description = "captions: the folder of the feature cache (default: features/ in the dataset cache folder)." };
 
     public Option<bool> CachedOnly { get; } = new("--cached-only") { Description = "captions: use only the images whose features are already in the feature cache (the others are counted and left out)." };
+    public Option<string?> ValidationSpeaker { get; } = new("--validation-speaker") { Description = "speech: choose the model on all recordings of this training speaker (an unseen voice) instead of a tenth of every training speaker's." };
+    public Option<bool?> Vtlp { get; } = new("--vtlp") { Description = "speech, with --augment: vocal tract length perturbation, the mel filterbank's frequency axis warped by a factor from 0.9-1.1 per use (true/false, default false)." };
+    public Option<string?> Features { get; } = new("--features") { Description = "speech: logmel (40 log-mel bands, default) or mfcc (13 MFCCs with deltas and delta-deltas), normalised per utterance." };
+    public Option<int?> Masks { get; } = new("--masks") { Description = "speech, with --augment: SpecAugment frequency masks and time masks, each (default 2)." };
 
     public void AddTo(Command command, bool training)
     {
@@ -67,7 +71,7 @@ internal sealed class CommonOptions
         command.Options.Add(FeatureCache);
         command.Options.Add(CachedOnly);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
             command.Options.Add(option);
     }
 
@@ -87,6 +91,10 @@ internal sealed class CommonOptions
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
         if (parse.GetValue(ReverseSource) is { } reverse) extra["reverse-source"] = reverse ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
+        if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
+        if (parse.GetValue(Vtlp) is { } vtlp) extra["vtlp"] = vtlp ? "true" : "false";
+        if (parse.GetValue(Features) is { } features) extra["features"] = features;
+        if (parse.GetValue(Masks) is { } masks) extra["masks"] = masks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Model) is { } model) extra["model"] = model;

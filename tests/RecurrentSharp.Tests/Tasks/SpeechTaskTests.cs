@@ -66,11 +66,53 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
     }
 
     [Fact]
+    public void Listen_attend_and_spell_trains_on_a_slice_beats_a_constant_word_and_is_scored_and_used_when_loaded()
+    {
+        string model = folder.File("speech-las.safetensors");
+        var train = CliRunner.Run("train", "speech", "--model", "las", "--features", "mfcc", "--data", Fsdd, "--test-speaker", "theo", "--validation-speaker", "lucas", "--limit", "800",
+            "--epochs", "6", "--hidden", "48", "--lr", "0.004", "--augment", "false", "--out", model, "--json", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        var json = train.Json();
+        Assert.Equal("las", json.GetProperty("recognizer").GetString());
+        Assert.Equal("lucas", json.GetProperty("validation_speakers").EnumerateArray().Single().GetString());
+        Assert.DoesNotContain("lucas", json.GetProperty("train_speakers").EnumerateArray().Select(s => s.GetString()));
+
+        // scored on a folder of theo's takes 0-1 of every digit: a constant word is right on a tenth of them
+        string data = Directory.CreateDirectory(folder.File("las-eval-data")).FullName;
+        var names = Enumerable.Range(0, 10).SelectMany(d => new[] { $"{d}_theo_0.wav", $"{d}_theo_1.wav" }).ToArray();
+        foreach (var name in names) File.Copy(Path.Combine(Fsdd, "recordings", name), Path.Combine(data, name));
+        var said = names.Select(n => SpokenDigitRecordings.Parse(n).Word).ToArray();
+        double constantWords = SpokenDigitRecordings.Words.Max(guess => said.Count(w => w == guess)) / (double)said.Length;
+        double constantCer = SpokenDigitRecordings.Words.Min(guess => EditDistance.CharacterErrorRate(said.Select(w => (guess, w))));
+        var eval = CliRunner.Run("eval", model, "--data", data, "--json", "--threads", "1");
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        var scores = eval.Json();
+        Assert.Equal("las", scores.GetProperty("recognizer").GetString());
+        Assert.Equal(names.Length, scores.GetProperty("test_examples").GetInt32());
+        double words = scores.GetProperty("value").GetDouble(), cer = scores.GetProperty("cer").GetDouble();
+        Assert.True(words > constantWords + 0.25, $"word accuracy {words:F3}, a constant word gives {constantWords:F3}");
+        Assert.True(cer < constantCer - 0.2, $"CER {cer:F3}, a constant word gives {constantCer:F3}");
+
+        var predict = CliRunner.Run("predict", model, Path.Combine(data, "7_theo_1.wav"));
+        Assert.True(predict.ExitCode == 0, predict.StdErr);
+        Assert.Equal(3, predict.StdOut.Trim().Split('\t').Length);
+        var beam = CliRunner.Run("eval", model, "--data", data, "--beam", "4");
+        Assert.NotEqual(0, beam.ExitCode);
+        Assert.Contains("decodes greedily", beam.StdErr);
+    }
+
+    [Fact]
     public void An_unknown_test_speaker_and_a_badly_named_file_are_usage_errors()
     {
         var unknown = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "nobody", "--epochs", "1", "--limit", "10");
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("--test-speaker 'nobody' has no recordings", unknown.StdErr);
+        var validation = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "theo", "--validation-speaker", "theo", "--epochs", "1", "--limit", "10");
+        Assert.NotEqual(0, validation.ExitCode);
+        Assert.Contains("--validation-speaker 'theo' must be one of the training speakers", validation.StdErr);
+        var kind = CliRunner.Run("train", "speech", "--data", Fsdd, "--model", "rnnt", "--epochs", "1", "--limit", "10");
+        Assert.NotEqual(0, kind.ExitCode);
+        Assert.Contains("--model must be ctc", kind.StdErr);
 
         string data = Directory.CreateDirectory(folder.File("badly-named")).FullName;
         File.Copy(Path.Combine(Fsdd, "recordings", "3_theo_0.wav"), Path.Combine(data, "three.wav"));

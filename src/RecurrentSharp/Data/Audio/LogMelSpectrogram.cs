@@ -18,8 +18,11 @@ public sealed class LogMelSpectrogram
     private readonly Fft fft;
     private readonly double[] window;
 
-    /// <summary>Sets up the extractor (defaults: 40 bands, 25 ms Hann window, 10 ms hop, floor 1e-10).</summary>
-    public LogMelSpectrogram(int sampleRate, int bands = 40, double windowMs = 25, double hopMs = 10, double floor = 1e-10)
+    /// <summary>
+    /// Sets up the extractor (defaults: 40 bands, 25 ms Hann window, 10 ms hop, floor 1e-10); <paramref name="warp"/> ≠ 1
+    /// warps the filterbank's frequency axis (vocal tract length perturbation, <see cref="MelFilterbank"/>).
+    /// </summary>
+    public LogMelSpectrogram(int sampleRate, int bands = 40, double windowMs = 25, double hopMs = 10, double floor = 1e-10, double warp = 1.0)
     {
         if (sampleRate < 1) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "the sample rate must be positive");
         SampleRate = sampleRate;
@@ -31,7 +34,7 @@ public sealed class LogMelSpectrogram
         int nfft = 1;
         while (nfft < WindowLength) nfft <<= 1;
         fft = new Fft(nfft);
-        Filterbank = new MelFilterbank(bands, nfft, sampleRate);
+        Filterbank = new MelFilterbank(bands, nfft, sampleRate, warp: warp);
         window = new double[WindowLength];
         for (int n = 0; n < WindowLength; n++) window[n] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / WindowLength);
     }

@@ -11,10 +11,13 @@ using RecurrentSharp.Training.Metrics;
 namespace RecurrentSharp.Tasks.Speech;
 
 /// <summary>
-/// Spoken digits spelled by CTC (Free Spoken Digit Dataset, 8 kHz): log-mel frames (40 bands, 25 ms, 10 ms hop,
-/// normalised per utterance) → BiLSTM with a pyramidal top layer → Linear → CTC over the letters of the
-/// digit's word ("seven" → s e v e n). The split is speaker-disjoint: one speaker (--test-speaker, default
-/// drawn with the seed) is the test set; a tenth of the other speakers' recordings (seeded) validates.
+/// Spoken digits spelled letter by letter (Free Spoken Digit Dataset, 8 kHz): log-mel frames (40 bands, 25 ms,
+/// 10 ms hop, normalised per utterance) → BiLSTM with a pyramidal top layer, then either Linear → CTC over the
+/// letters of the digit's word ("seven" → s e v e n; <c>--model ctc</c>, the default) or an attention speller
+/// (<c>--model las</c>, Listen, Attend and Spell) trained with cross-entropy under teacher forcing. The split is
+/// speaker-disjoint: one speaker (--test-speaker, default drawn with the seed) is the test set; the model is
+/// chosen on a tenth of the other speakers' recordings (seeded), or on all of one of them (--validation-speaker),
+/// which measures what tuning needs, an unseen voice, without touching the test speaker.
 /// Metrics: character error rate, word accuracy (the whole word right) and digit accuracy (the digit whose
 /// spelling is nearest to the decoded text).
 /// </summary>
@@ -23,7 +26,6 @@ public sealed class SpeechTask : ApplicationTask
     private const int SampleRate = 8000;
     private const string Manifest = "speech/fsdd/MANIFEST.sha256";
     private static readonly TrainingDefaults Defaults = new(Epochs: 30, BatchSize: 16, LearningRate: 2e-3, Patience: 8);
-    private static readonly string Letters = new(SpokenDigitRecordings.Words.SelectMany(w => w).Distinct().Order().ToArray());
 
     /// <inheritdoc/>
     public override string Name => "speech";
@@ -34,6 +36,8 @@ public sealed class SpeechTask : ApplicationTask
     /// <inheritdoc/>
     public override TaskResult Train(TaskOptions options, TaskContext context)
     {
+        string kind = ParseModel(options.Get("model") ?? "ctc");
+        if (kind == "las" && Beam(options) > 1) throw new TaskUsageException(AttentionSpelling.GreedyOnly);
         var recordings = SpokenDigitRecordings.List(RecordingsFolder(options, context));
         var speakers = recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (speakers.Length < 2) throw new TaskUsageException($"speech needs recordings of at least two speakers for a speaker-disjoint split; found {speakers.Length}.");
@@ -45,9 +49,22 @@ public sealed class SpeechTask : ApplicationTask
         var test = Indices(recordings, r => r.Speaker == testSpeaker);
         var rest = Indices(recordings, r => r.Speaker != testSpeaker);
         rest = random.Permutation(rest.Length).Select(k => rest[k]).ToArray();
-        int validationCount = Math.Max(1, rest.Length / 10);
-        var validation = rest[..validationCount].Order().ToArray();
-        var train = rest[validationCount..].Order().ToArray();
+        int[] validation, train;
+        if (options.Get("validation-speaker") is { } validationSpeaker)
+        {
+            if (validationSpeaker == testSpeaker || !speakers.Contains(validationSpeaker))
+                throw new TaskUsageException($"--validation-speaker '{validationSpeaker}' must be one of the training speakers {string.Join(", ", speakers.Where(s => s != testSpeaker))}.");
+            if (speakers.Length < 3) throw new TaskUsageException("--validation-speaker needs recordings of at least three speakers (test, validation and training).");
+            validation = rest.Where(i => recordings[i].Speaker == validationSpeaker).Order().ToArray();
+            train = rest.Where(i => recordings[i].Speaker != validationSpeaker).Order().ToArray();
+        }
+        else
+        {
+            int validationCount = Math.Max(1, rest.Length / 10);
+            validation = rest[..validationCount].Order().ToArray();
+            train = rest[validationCount..].Order().ToArray();
+        }
+        var trainSpeakers = train.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (options.Limit is { } limit)
         {
             train = random.Permutation(train.Length).Take(limit).Select(k => train[k]).Order().ToArray();
@@ -55,54 +72,69 @@ public sealed class SpeechTask : ApplicationTask
             test = random.Permutation(test.Length).Take(Math.Max(1, limit / 2)).Select(k => test[k]).Order().ToArray();
         }
 
-        var features = Features(recordings);
-        bool augment = ParseBool(options, "augment");
+        bool mfcc = ParseFeatures(options.Get("features") ?? "logmel");
+        var features = Features(recordings, mfcc);
+        bool augment = ParseBool(options, "augment", true), vtlp = ParseBool(options, "vtlp", false);
         // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the
-        // BiLSTM); these draws and the masks come from the trainer's generator, whose state checkpoints keep, so --resume ends as an uninterrupted run.
+        // BiLSTM); with --vtlp the filterbank is warped by a factor from [0.9, 1.1]; these draws and the masks come from the trainer's generator,
+        // whose state checkpoints keep, so --resume ends as an uninterrupted run.
         var signals = augment ? recordings.Select((r, i) => Array.BinarySearch(train, i) >= 0 ? ReadSignal(r.Path) : null).ToArray() : null;
-        var masking = new SpecAugment();
-        var config = new CtcSpeechRecognizerConfig(InputSize: features[0].Dimensions, Classes: Letters.Length + 1, HiddenSize: options.Hidden ?? 128,
-            Layers: options.Layers ?? 2, Pyramidal: ParseBool(options, "pyramidal"), Dropout: options.Dropout ?? 0.2f);
-        var model = new CtcSpeechRecognizer(config, random);
-        context.Log($"speech: {train.Length} training and {validation.Length} validation recordings of {string.Join(", ", speakers.Where(s => s != testSpeaker))}; " +
-            $"{test.Length} test recordings of {testSpeaker}; {config.InputSize} log-mel bands, {config.Classes} CTC classes (blank + '{Letters}')" +
-            (augment ? "; augmented: speed 0.85-1.15 and SpecAugment masks" : ""));
+        int masks = options.GetPositive("masks", 2);
+        var masking = new SpecAugment(FrequencyMasks: masks, TimeMasks: masks);
+        int hidden = options.Hidden ?? 128, layers = options.Layers ?? 2;
+        bool pyramidal = ParseBool(options, "pyramidal", true);
+        float dropout = options.Dropout ?? 0.2f;
+        var recognizer = kind == "las"
+            ? SpeechRecognizer.Las(new ListenAttendSpellConfig(features[0].Dimensions, AttentionSpelling.Vocabulary, hidden, layers, pyramidal, dropout,
+                SpellerSize: hidden, BeginId: AttentionSpelling.Begin, EndId: AttentionSpelling.End), random)
+            : SpeechRecognizer.Ctc(new CtcSpeechRecognizerConfig(features[0].Dimensions, SpeechRecognizer.Letters.Length + 1, hidden, layers, pyramidal, dropout), random);
+        context.Log($"speech ({kind}): {train.Length} training recordings of {string.Join(", ", trainSpeakers)}, {validation.Length} validation recordings of " +
+            $"{string.Join(", ", validation.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal))}; " +
+            $"{test.Length} test recordings of {testSpeaker}; {features[0].Dimensions} {(mfcc ? "MFCC features" : "log-mel bands")} per frame, letters '{SpeechRecognizer.Letters}'" +
+            (augment ? $"; augmented: speed 0.85-1.15{(vtlp ? ", VTLP 0.9-1.1" : "")} and {masks}+{masks} SpecAugment masks" : ""));
 
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
-        var trainer = TaskTrainer.Create<int[]>(model, random, options, Defaults, context, batch =>
+        var trainer = TaskTrainer.Create<int[]>(recognizer.Module, random, options, Defaults, context, batch =>
         {
-            var inputs = batch.Select(i => signals is not null
-                ? masking.Apply(LogMel(signals[i]!, SlowestSpeed + (FastestSpeed - SlowestSpeed) * random.NextDouble()), random)
-                : features[i]).ToArray();
-            var (x, lengths) = Pad(inputs);
-            var logProbs = model.Forward(x, lengths);
-            var targets = CtcTargets.FromSequences(batch.Select(i => Encode(recordings[i].Word)).ToArray());
-            return new(Losses.CtcLoss(logProbs, targets, lengths.Select(model.OutputLength).ToArray(), blank: 0, Reduction.Mean), batch.Length);
+            var inputs = batch.Select(i => signals is null ? features[i] : Augmented(signals[i]!, mfcc, vtlp, masking, random)).ToArray();
+            var (x, lengths) = SpeechRecognizer.Pad(inputs);
+            return new(recognizer.Loss(x, lengths, batch.Select(i => recordings[i].Word).ToArray()), batch.Length);
         }, new MetricMonitor("cer", Maximize: false, Defaults.Patience));
         var frameCounts = train.Select(i => features[i].Frames).ToArray();
         var history = trainer.Fit(
             r => BatchOrder.Bucketed(frameCounts, batchSize, bucketBatches: 10, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
-            () => Score(model, recordings, features, validation, 1).Figures(),
+            () => Score(recognizer, recordings, features, validation, 1).Figures(),
             context.ProgressFor(Name), context.Cancellation);
 
-        var scores = Score(model, recordings, features, test, Beam(options));
-        var result = Report(scores, testSpeaker);
-        result.Insights.AddRange(Alignments(model, recordings, features, test));
-        result.Histories["ctc"] = history;
+        var scores = Score(recognizer, recordings, features, test, Beam(options));
+        var validationScores = Score(recognizer, recordings, features, validation, 1);
+        var result = Report(scores, testSpeaker, kind);
+        if (recognizer.Module is CtcSpeechRecognizer ctc) result.Insights.AddRange(Alignments(ctc, recordings, features, test));
+        result.Histories[kind] = history;
+        result.Figures["validation_word_accuracy"] = validationScores.WordAccuracy;
+        result.Figures["validation_cer"] = validationScores.CharacterErrorRate;
+        result.Figures["validation_speakers"] = validation.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal).ToArray();
+        result.Lines.Insert(0, $"validation ({string.Join(", ", validation.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal))}): " +
+            $"{validationScores.Count} recordings, word accuracy {validationScores.WordAccuracy:P1}, CER {validationScores.CharacterErrorRate:P2}");
         result.Figures["train_examples"] = train.Length;
         result.Figures["validation_examples"] = validation.Length;
         result.Figures["stopped"] = history.StopReason.ToString();
         result.Figures["augment"] = augment;
-        result.Figures["train_speakers"] = speakers.Where(s => s != testSpeaker).ToArray();
+        result.Figures["vtlp"] = augment && vtlp;
+        result.Figures["train_speakers"] = trainSpeakers;
         string path = options.OutputPath ?? $"{Name}.safetensors";
-        if (context.WritesFiles) SavedModel.Save(path, Name, model, config, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
+            ["recognizer"] = kind,
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_speaker"] = testSpeaker,
+            // the validation speaker's voice shaped the model through early stopping: eval leaves it out like the training speakers
             ["train_speakers"] = string.Join(",", speakers.Where(s => s != testSpeaker)),
-            ["letters"] = Letters,
+            ["letters"] = SpeechRecognizer.Letters,
+            ["features"] = mfcc ? "mfcc" : "logmel",
             ["sample_rate"] = SampleRate.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (context.WritesFiles) recognizer.Save(path, Name, metadata);
         result.ModelPath = path;
         return result;
     }
@@ -110,17 +142,18 @@ public sealed class SpeechTask : ApplicationTask
     /// <inheritdoc/>
     public override TaskResult Evaluate(SavedModel saved, TaskOptions options, TaskContext context)
     {
-        var model = Load(saved);
+        var model = SpeechRecognizer.Load(saved, SampleRate);
+        bool mfcc = SavedFeatures(saved);
         var trainSpeakers = saved.Require("train_speakers").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var all = SpokenDigitRecordings.List(RecordingsFolder(options, context));
         // A training speaker's recordings would flatter the model: only the others are scored.
         var recordings = all.Where(r => !trainSpeakers.Contains(r.Speaker)).ToList();
         if (recordings.Count < all.Count) context.Log($"speech: left out {all.Count - recordings.Count} recordings of the training speakers {string.Join(", ", trainSpeakers.Order())}");
         if (recordings.Count == 0) throw new TaskUsageException($"every recording in the folder is of a training speaker ({string.Join(", ", trainSpeakers.Order())}); nothing unseen to score.");
-        var features = Features(recordings);
+        var features = Features(recordings, mfcc);
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
-        var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)));
-        result.Insights.AddRange(Alignments(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
+        var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)), model.Kind);
+        if (model.Module is CtcSpeechRecognizer ctc) result.Insights.AddRange(Alignments(ctc, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
         return result;
     }
 
@@ -138,14 +171,15 @@ public sealed class SpeechTask : ApplicationTask
         var alignments = new List<SpectrogramAlignment>();
         foreach (int i in indices.DistinctBy(i => recordings[i].Word).Take(AlignmentsShown))
         {
-            var (x, lengths) = Pad([features[i]]);
+            var (x, lengths) = SpeechRecognizer.Pad([features[i]]);
             var logProbs = model.Forward(x, lengths);                  // (T', 1, C)
             int frames = model.OutputLength(lengths[0]), classes = logProbs.Size(2);
             var path = CtcGreedyDecoder.BestPath(logProbs.Data, frames, classes, classes);
-            var spectrogram = Extractor.Compute(ReadSignal(recordings[i].Path));
+            var extractor = Extractor(1.0);
+            var spectrogram = extractor.Compute(ReadSignal(recordings[i].Path));
             alignments.Add(new SpectrogramAlignment(Path.GetFileName(recordings[i].Path), spectrogram.Values, spectrogram.Frames, spectrogram.Dimensions,
-                Extractor.HopLength / (double)SampleRate, path.Select(k => k == 0 ? null : Letters[k - 1].ToString()).ToArray(),
-                model.Config.Pyramidal ? 2 : 1, new string(CtcGreedyDecoder.Collapse(path, blank: 0).Select(l => Letters[l - 1]).ToArray()), recordings[i].Word));
+                extractor.HopLength / (double)SampleRate, path.Select(k => k == 0 ? null : SpeechRecognizer.Letters[k - 1].ToString()).ToArray(),
+                model.Config.Pyramidal ? 2 : 1, new string(CtcGreedyDecoder.Collapse(path, blank: 0).Select(l => SpeechRecognizer.Letters[l - 1]).ToArray()), recordings[i].Word));
         }
         return alignments;
     }
@@ -153,25 +187,15 @@ public sealed class SpeechTask : ApplicationTask
     /// <inheritdoc/>
     public override IEnumerable<string> Predict(SavedModel saved, IEnumerable<string> inputs)
     {
-        var model = Load(saved);
+        var model = SpeechRecognizer.Load(saved, SampleRate);
+        bool mfcc = SavedFeatures(saved);
         foreach (var path in inputs)
         {
-            var feature = Extract(path);
-            var text = Decode(model, [feature], [0], 1)[0];
+            var feature = Extract(path, mfcc);
+            var text = model.Decode([feature], [0], 1)[0];
             int digit = SpokenDigitRecordings.NearestDigit(text, (a, b) => EditDistance.Between<char>(a, b));
             yield return $"{path}\t{text}\t{digit}";
         }
-    }
-
-    private static CtcSpeechRecognizer Load(SavedModel saved)
-    {
-        saved.RequireTask("speech");
-        if (saved.Require("letters") != Letters) throw new ModelFormatException($"{saved.Path}: its letters '{saved.Require("letters")}' are not the digit words' '{Letters}'.");
-        if (saved.RequireInt("sample_rate", 1) != SampleRate) throw new ModelFormatException($"{saved.Path}: trained on {saved.Require("sample_rate")} Hz audio, this version reads {SampleRate} Hz.");
-        var model = new CtcSpeechRecognizer(saved.Config<CtcSpeechRecognizerConfig>());
-        saved.LoadInto(model);
-        model.Eval();
-        return model;
     }
 
     /// <summary>--data (a folder of recordings, or one holding <c>recordings/</c>), else the data folder's speech/fsdd/recordings.</summary>
@@ -187,20 +211,27 @@ public sealed class SpeechTask : ApplicationTask
 
     private const double SlowestSpeed = 0.85, FastestSpeed = 1.15;
 
-    /// <summary>A true/false task option that defaults to true.</summary>
-    private static bool ParseBool(TaskOptions options, string name) => options.Get(name) switch
+    /// <summary>A true/false task option, <paramref name="fallback"/> when not given.</summary>
+    private static bool ParseBool(TaskOptions options, string name, bool fallback) => options.Get(name) switch
     {
-        null or "true" => true,
+        null => fallback,
+        "true" => true,
         "false" => false,
         var v => throw new TaskUsageException($"--{name} must be true or false, got '{v}'."),
     };
 
+    private static string ParseModel(string name) => name switch
+    {
+        "ctc" or "las" => name,
+        _ => throw new TaskUsageException($"--model must be ctc (BiLSTM + CTC) or las (listen, attend and spell), got '{name}'."),
+    };
+
     private static int Beam(TaskOptions options) => options.GetPositive("beam", 1);
 
-    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings) => recordings.Select(r => Extract(r.Path)).ToArray();
+    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc) => recordings.Select(r => Extract(r.Path, mfcc)).ToArray();
 
     /// <summary>Per-utterance normalised log-mel features of one file.</summary>
-    private static FeatureMatrix Extract(string path) => LogMel(ReadSignal(path), 1.0);
+    private static FeatureMatrix Extract(string path, bool mfcc) => Frames(ReadSignal(path), mfcc, 1.0);
 
     /// <summary>The samples of an 8 kHz file (this task does not resample: another rate is an error naming the file).</summary>
     private static float[] ReadSignal(string path)
@@ -211,57 +242,48 @@ public sealed class SpeechTask : ApplicationTask
         return audio.Samples;
     }
 
-    /// <summary>Log-mel features of the signal played at <paramref name="speed"/>, normalised by their own mean and variance.</summary>
-    private static FeatureMatrix LogMel(float[] samples, double speed)
+    /// <summary>
+    /// A training use of a recording: played at a random speed, with VTLP through a filterbank warped by a random factor,
+    /// normalised, then masked (SpecAugment), every draw from <paramref name="random"/>.
+    /// </summary>
+    private static FeatureMatrix Augmented(float[] signal, bool mfcc, bool vtlp, SpecAugment masking, RandomGenerator random)
+    {
+        double speed = SlowestSpeed + (FastestSpeed - SlowestSpeed) * random.NextDouble();
+        double warp = vtlp ? SmallestWarp + (LargestWarp - SmallestWarp) * random.NextDouble() : 1.0;
+        return masking.Apply(Frames(signal, mfcc, speed, warp), random);
+    }
+
+    private const double SmallestWarp = 0.9, LargestWarp = 1.1;
+
+    /// <summary>
+    /// The frames of the signal played at <paramref name="speed"/> through a filterbank warped by <paramref name="warp"/>: log-mel, or
+    /// 13 MFCCs with deltas and delta-deltas (39; the cepstrum's low orders keep the spectral envelope and drop the pitch harmonics), normalised
+    /// by their own mean and variance.
+    /// </summary>
+    private static FeatureMatrix Frames(float[] samples, bool mfcc, double speed, double warp = 1.0)
     {
         var played = speed == 1.0 ? samples : SpeedPerturbation.Apply(samples, speed);
-        return FeatureNormalizer.PerUtterance(Extractor.Compute(played));
+        var logMel = Extractor(warp).Compute(played);
+        return FeatureNormalizer.PerUtterance(mfcc ? Mfcc.WithDeltas(Mfcc.FromLogMel(logMel)) : logMel);
     }
 
-    private static readonly LogMelSpectrogram Extractor = new(SampleRate);
+    /// <summary>Whether a saved model reads MFCCs (a model saved before --features came reads log-mel).</summary>
+    private static bool SavedFeatures(SavedModel saved) => saved.Metadata.TryGetValue("features", out var name)
+        ? name == "mfcc" || (name == "logmel" ? false : throw new ModelFormatException($"{saved.Path}: unknown features '{name}' (logmel or mfcc)."))
+        : false;
 
-    private static int[] Encode(string word) => word.Select(c => Letters.IndexOf(c) + 1).ToArray();
-
-    /// <summary>Pads the features of a batch into (B, T_max, F) with zeros.</summary>
-    private static (Tensor X, int[] Lengths) Pad(FeatureMatrix[] batch)
+    private static bool ParseFeatures(string name) => name switch
     {
-        int steps = batch.Max(f => f.Frames), dims = batch[0].Dimensions;
-        var x = new float[batch.Length * steps * dims];
-        var lengths = new int[batch.Length];
-        for (int b = 0; b < batch.Length; b++)
-        {
-            var f = batch[b];
-            f.Values.CopyTo(x.AsSpan(b * steps * dims));
-            lengths[b] = f.Frames;
-        }
-        return (Tensor.Wrap(x, batch.Length, steps, dims), lengths);
-    }
+        "logmel" => false,
+        "mfcc" => true,
+        _ => throw new TaskUsageException($"--features must be logmel (40 log-mel bands) or mfcc (13 MFCCs with deltas), got '{name}'."),
+    };
 
-    /// <summary>The decoded text of each recording in <paramref name="indices"/> (greedy for beam 1, else prefix beam search).</summary>
-    private static string[] Decode(CtcSpeechRecognizer model, FeatureMatrix[] features, int[] indices, int beam)
-    {
-        using var evaluating = model.Evaluating();
-        using var noGrad = new NoGradScope();
-        var result = new string[indices.Length];
-        foreach (var part in BatchOrder.Sequential(indices.Length, 32))
-        {
-            var batch = part.Select(k => indices[k]).ToArray();
-            var (x, lengths) = Pad(batch.Select(i => features[i]).ToArray());
-            var logProbs = model.Forward(x, lengths);                  // (T', B, C)
-            int B = batch.Length, C = logProbs.Size(2);
-            var y = logProbs.Data;
-            for (int b = 0; b < B; b++)
-            {
-                int frames = model.OutputLength(lengths[b]);
-                var rows = y[(b * C)..];
-                var labels = beam <= 1
-                    ? CtcGreedyDecoder.Decode(rows, frames, C, B * C, blank: 0)
-                    : CtcPrefixBeamSearch.Decode(rows, frames, C, B * C, blank: 0, beam)[0].Labels;
-                result[part[b]] = new string(labels.Select(l => Letters[l - 1]).ToArray());
-            }
-        }
-        return result;
-    }
+    /// <summary>The extractor of a filterbank warped by <paramref name="warp"/>, rounded to a hundredth (21 filterbanks for VTLP's range, each built once).</summary>
+    private static LogMelSpectrogram Extractor(double warp) =>
+        Extractors.GetOrAdd((int)Math.Round(warp * 100), hundredths => new LogMelSpectrogram(SampleRate, warp: hundredths / 100.0));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, LogMelSpectrogram> Extractors = new();
 
     private sealed record Scores(double CharacterErrorRate, double WordAccuracy, double DigitAccuracy, int Count, string[] Examples)
     {
@@ -273,9 +295,9 @@ public sealed class SpeechTask : ApplicationTask
         };
     }
 
-    private static Scores Score(CtcSpeechRecognizer model, IReadOnlyList<SpokenDigitRecording> recordings, FeatureMatrix[] features, int[] indices, int beam)
+    private static Scores Score(SpeechRecognizer model, IReadOnlyList<SpokenDigitRecording> recordings, FeatureMatrix[] features, int[] indices, int beam)
     {
-        var decoded = Decode(model, features, indices, beam);
+        var decoded = model.Decode(features, indices, beam);
         var pairs = indices.Select((i, k) => (decoded[k], recordings[i].Word)).ToArray();
         int words = 0, digits = 0;
         for (int k = 0; k < indices.Length; k++)
@@ -289,14 +311,15 @@ public sealed class SpeechTask : ApplicationTask
         return new Scores(EditDistance.CharacterErrorRate(pairs), (double)words / n, (double)digits / n, indices.Length, examples);
     }
 
-    private TaskResult Report(Scores s, string testSpeakers)
+    private TaskResult Report(Scores s, string testSpeakers, string kind)
     {
         var result = new TaskResult(Name, "word_accuracy", s.WordAccuracy);
+        result.Figures["recognizer"] = kind;
         result.Figures["cer"] = s.CharacterErrorRate;
         result.Figures["digit_accuracy"] = s.DigitAccuracy;
         result.Figures["test_examples"] = s.Count;
         result.Figures["test_speakers"] = testSpeakers;
-        result.Lines.Add($"test speaker(s) {testSpeakers}: {s.Count} recordings, word accuracy {s.WordAccuracy:P1}, CER {s.CharacterErrorRate:P2}, digit accuracy {s.DigitAccuracy:P1}");
+        result.Lines.Add($"{kind}, test speaker(s) {testSpeakers}: {s.Count} recordings, word accuracy {s.WordAccuracy:P1}, CER {s.CharacterErrorRate:P2}, digit accuracy {s.DigitAccuracy:P1}");
         result.Lines.AddRange(s.Examples);
         return result;
     }

@@ -57,4 +57,51 @@ public class AugmentationTests
         Assert.Equal(masked.Values, new SpecAugment(2, 6, 2, 10).Apply(features, new RandomGenerator(5)).Values);
         Assert.Equal(values, features.Values);
     }
+
+    [Theory]
+    [InlineData(0.9)]
+    [InlineData(1.1)]
+    public void Vtlp_warp_scales_low_frequencies_by_the_factor_and_keeps_zero_and_nyquist(double alpha)
+    {
+        const int rate = 8000;
+        // F = 0.3·rate: below F·min(α, 1)/α the warp is α·f; above it a line on to the Nyquist frequency
+        double boundary = 0.3 * rate * Math.Min(alpha, 1) / alpha;
+        foreach (double f in new[] { 0.0, 300, 1000, boundary })
+            Assert.Equal(alpha * f, MelFilterbank.WarpedFrequency(f, alpha, rate), 9);
+        Assert.Equal(rate / 2.0, MelFilterbank.WarpedFrequency(rate / 2.0, alpha, rate), 9);
+        double previous = -1;
+        for (double f = 0; f <= rate / 2.0; f += 10)
+        {
+            double warped = MelFilterbank.WarpedFrequency(f, alpha, rate);
+            Assert.True(warped > previous && warped <= rate / 2.0 + 1e-9, $"warp({f}) = {warped} after {previous}");
+            previous = warped;
+        }
+        Assert.Equal(1234.5, MelFilterbank.WarpedFrequency(1234.5, 1.0, rate));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MelFilterbank(40, 256, rate, warp: 3));
+    }
+
+    [Theory]
+    [InlineData(1.1, 12)]
+    [InlineData(0.9, 20)]
+    public void A_warped_filterbank_hears_a_tone_where_the_plain_one_hears_it_at_factor_times_the_frequency(double alpha, int band)
+    {
+        // a tone at (centre of band b)/α, through a filterbank warped by α, peaks in band b as the plain filterbank's tone at the centre does
+        const int rate = 8000;
+        double melTop = 2595 * Math.Log10(1 + rate / 2.0 / 700);
+        double centre = 700 * (Math.Pow(10, melTop * (band + 1) / 41 / 2595) - 1);
+        var tone = Enumerable.Range(0, rate / 4).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * centre / alpha * i / rate))).ToArray();
+        var warped = new LogMelSpectrogram(rate, warp: alpha).Compute(tone);
+        var plain = new LogMelSpectrogram(rate).Compute(tone);
+        int plainPeak = Peak(plain.Row(plain.Frames / 2));
+        Assert.Equal(band, Peak(warped.Row(warped.Frames / 2)));
+        Assert.NotEqual(band, plainPeak);
+        Assert.True(alpha > 1 ? plainPeak < band : plainPeak > band, $"the plain filterbank peaks in band {plainPeak}");
+    }
+
+    private static int Peak(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        for (int b = 1; b < row.Length; b++) if (row[b] > row[best]) best = b;
+        return best;
+    }
 }
