@@ -174,7 +174,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
             var missing = Enumerable.Range(1, Size - 1).Where(r => requests[2 * (r - 1)] != MpiLibrary.RequestNull).ToArray();
             string who = missing.Length switch
             {
-                0 => $"every rank reached {what}, but it did not complete within {seconds}",
+                0 => $"every rank reached {what}, but it did not complete within {seconds} (a rank stopped or died inside it)",
                 1 => $"rank {missing[0]} did not reach {what} within {seconds}",
                 _ => $"ranks {string.Join(", ", missing)} did not reach {what} within {seconds}",
             };
