@@ -36,7 +36,7 @@ internal sealed class ProgressDisplay
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var bars = new Dictionary<string, LiveProgress>();
@@ -93,12 +93,31 @@ internal sealed class ProgressDisplay
         }
     }
 
-    /// <summary>One line per epoch, for logs and redirected output.</summary>
+    /// <summary>
+    /// The time left if every remaining epoch takes as long as the epochs timed so far took on average:
+    /// " | eta 12m 05s" (an upper bound when early stopping ends the run sooner); empty before the first epoch ends.
+    /// </summary>
+    internal static string Eta(TimeSpan elapsed, int epochsTimed, int epochsLeft)
+    {
+        if (epochsTimed <= 0 || epochsLeft <= 0) return "";
+        var left = TimeSpan.FromSeconds(elapsed.TotalSeconds / epochsTimed * epochsLeft);
+        return left.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $" | eta {(int)left.TotalHours}h {left.Minutes:00}m")
+            : string.Create(CultureInfo.InvariantCulture, $" | eta {left.Minutes}m {left.Seconds:00}s");
+    }
+
+    /// <summary>One line per epoch, for logs and redirected output, with the time left (<see cref="Eta"/>).</summary>
     private sealed class LineProgress(ProgressDisplay display, string label) : IProgress<TrainingProgress>
     {
+        private readonly System.Diagnostics.Stopwatch clock = new();
+        private int firstEpoch;   // a resumed run starts past epoch 1: only the epochs run here are timed
+
         public void Report(TrainingProgress p)
         {
-            if (p.Kind == ProgressKind.EpochEnd) display.Log($"{label}: {Describe(p)}{Validation(p.Validation)}");
+            if (p.Kind == ProgressKind.EpochStart && !clock.IsRunning) { clock.Start(); firstEpoch = p.Epoch; }
+            if (p.Kind != ProgressKind.EpochEnd) return;
+            string eta = clock.IsRunning ? Eta(clock.Elapsed, p.Epoch - firstEpoch + 1, p.Epochs - p.Epoch) : "";
+            display.Log($"{label}: {Describe(p)}{Validation(p.Validation)}{eta}");
         }
     }
 }
