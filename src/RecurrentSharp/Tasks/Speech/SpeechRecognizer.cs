@@ -58,16 +58,30 @@ internal abstract class SpeechRecognizer
         saved.RequireTask("speech");
         if (saved.Require("letters") != Letters) throw new ModelFormatException($"{saved.Path}: its letters '{saved.Require("letters")}' are not the digit words' '{Letters}'.");
         if (saved.RequireInt("sample_rate", 1) != sampleRate) throw new ModelFormatException($"{saved.Path}: trained on {saved.Require("sample_rate")} Hz audio, this version reads {sampleRate} Hz.");
-        string kind = saved.Metadata.TryGetValue("recognizer", out var named) ? named : "ctc";
+        string? named = saved.Metadata.TryGetValue("recognizer", out var kindName) ? kindName : null;
+        string kind = named ?? "ctc";
         var recognizer = kind switch
         {
             "ctc" => Ctc(saved.Config<CtcSpeechRecognizerConfig>()),
             "las" => Las(saved.Config<ListenAttendSpellConfig>()),
             _ => throw new ModelFormatException($"{saved.Path}: the speech model kind '{kind}' is neither ctc nor las."),
         };
-        saved.LoadInto(recognizer.Module);
+        if (named is null && !saved.File.TryGet("listener.encoder.weight_ih_l0", out _)) LoadBeforeLas(saved, recognizer.Module);
+        else saved.LoadInto(recognizer.Module);
         recognizer.Module.Eval();
         return recognizer;
+    }
+
+    /// <summary>
+    /// A CTC model saved before LAS came names its listener's tensors <c>encoder.*</c> and <c>pyramid.*</c>, where
+    /// today's model has <c>listener.encoder.*</c> and <c>listener.pyramid.*</c>: the listener is read from the
+    /// unprefixed names, the head from <c>head.*</c>, each strictly.
+    /// </summary>
+    private static void LoadBeforeLas(SavedModel saved, Module model)
+    {
+        var children = model.NamedChildren().ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        StateDictFile.LoadInto(children["listener"], saved.File, strict: true, ignore: name => name.StartsWith("head.", StringComparison.Ordinal));
+        StateDictFile.LoadInto(children["head"], saved.File, strict: true, prefix: "head.");
     }
 
     /// <summary>Pads the features of a batch into (B, T_max, F) with zeros.</summary>
