@@ -164,11 +164,9 @@ internal static class BenchCommand
         cnn.Options.Add(beside);
         cnn.SetAction(parse =>
         {
+            // ONNX Runtime's figures are read first, so that a wrong file fails before the benchmark runs.
+            var ort = parse.GetValue(beside) is { } path ? ReadOnnxRuntimeCnn(path) : [];
             var results = CnnBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));
-            var ort = parse.GetValue(beside) is { } path
-                ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.EnumerateArray()
-                    .ToDictionary(e => (e.GetProperty("mode").GetString()!, e.GetProperty("threads").GetInt32()), e => e.GetProperty("images_per_s").GetDouble())
-                : [];
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
@@ -203,5 +201,24 @@ internal static class BenchCommand
     {
         if (requested is { Length: > 0 }) return requested;
         return Environment.ProcessorCount >= 2 ? [1, 2] : [1];
+    }
+
+    /// <summary>
+    /// The images/s of each (mode, threads) row of bench/onnxruntime's `cnn --json` output; anything else in the file
+    /// (build messages from `dotnet run` redirected with it, a truncated file) is an error naming the file.
+    /// </summary>
+    private static Dictionary<(string Mode, int Threads), double> ReadOnnxRuntimeCnn(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.EnumerateArray()
+                .ToDictionary(e => (e.GetProperty("mode").GetString()!, e.GetProperty("threads").GetInt32()), e => e.GetProperty("images_per_s").GetDouble());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"{path} is not the JSON of `dotnet run -c Release --project bench/onnxruntime -- cnn --json` " +
+                $"(an array of rows with mode, threads and images_per_s; run it with --json and only standard output redirected): {e.Message}", e);
+        }
     }
 }
