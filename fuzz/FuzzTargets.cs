@@ -1,4 +1,5 @@
 using RecurrentSharp.Data;
+using RecurrentSharp.Data.Images;
 using RecurrentSharp.Formats.Onnx;
 using RecurrentSharp.Formats.Safetensors;
 using RecurrentSharp.Formats.Wav;
@@ -36,6 +37,10 @@ public static class FuzzTargets
             () => RtPolarityReader.ReadFile(path, 1, strict),
             () => TextCorpusReader.Read(path, strict))),
         ["tang-poems"] = path => Lenient(strict => ChinesePoetryReader.Read(path, strict)),
+        ["image"] = path => ImageDecoder.Decode(path),
+        ["flickr8k"] = path => Lenient(strict => Each(
+            () => Flickr8kReader.ReadCaptions(path, strict),
+            () => Flickr8kReader.ReadImageList(path, strict))),
     };
 
     /// <summary>Runs the reads for strict = false and strict = true.</summary>

@@ -21,7 +21,7 @@ out="${FUZZ_OUT:-$here/out}"
 shared="${RNN_SHARED:-$(dirname "$repo")/shared}"
 export PATH="$PATH:$HOME/.dotnet/tools" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-targets=(safetensors onnx wav idx tang-poems har timeseries-csv atis sms-spam sentences)
+targets=(safetensors onnx wav idx tang-poems har timeseries-csv atis sms-spam sentences image flickr8k)
 
 usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 

@@ -110,3 +110,25 @@ for target, name, path in [
     cut = head(os.path.join(data, path), 4)
     if cut:
         put(target, name, cut)
+
+def png(width, height, rgb):
+    """A minimal 8-bit RGB PNG (filter 0 on every row)."""
+    import zlib
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+put("image", "red-3x2.png", png(3, 2, (200, 30, 30)))
+put("image", "grey-1x1.png", png(1, 1, (128, 128, 128)))
+images = os.path.join(shared, "data", "flickr8k", "Images")
+if os.path.isdir(images):
+    smallest = min((os.path.getsize(os.path.join(images, f)), f) for f in os.listdir(images) if f.endswith(".jpg"))[1]
+    put("image", "shared.jpg", open(os.path.join(images, smallest), "rb").read())
+put("flickr8k", "captions.txt", "1000268201_693b08cb0e.jpg#0\tA child in a pink dress .\n"
+    "1000268201_693b08cb0e.jpg#1\tA girl going into a wooden building .\n")
+put("flickr8k", "split.txt", "1000268201_693b08cb0e.jpg\n1001773457_577c3a7d70.jpg\n")
+cut = head(os.path.join(shared, "data", "flickr8k", "Flickr8k.token.txt"), 4)
+if cut:
+    put("flickr8k", "shared.txt", cut)
