@@ -161,7 +161,7 @@ public static class ImageDecoder
                 if (produced > expected) return $"the image data inflates to more than the {expected} bytes its IHDR needs";
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)   // ZLibException is an IOException
         {
             return $"the image data is not valid zlib data ({e.Message})";
         }
