@@ -66,7 +66,7 @@ internal abstract class SpeechRecognizer
             "las" => Las(saved.Config<ListenAttendSpellConfig>()),
             _ => throw new ModelFormatException($"{saved.Path}: the speech model kind '{kind}' is neither ctc nor las."),
         };
-        if (named is null && !saved.File.TryGet("listener.encoder.weight_ih_l0", out _)) LoadBeforeLas(saved, recognizer.Module);
+        if (named is null && !saved.File.Tensors.Any(t => t.Name.StartsWith("listener.", StringComparison.Ordinal))) LoadBeforeLas(saved, recognizer.Module);
         else saved.LoadInto(recognizer.Module);
         recognizer.Module.Eval();
         return recognizer;
