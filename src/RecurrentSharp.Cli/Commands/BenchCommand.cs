@@ -162,8 +162,15 @@ internal static class BenchCommand
         cnn.Options.Add(json);
         cnn.Options.Add(threads);
         cnn.Options.Add(beside);
+        var layers = new Option<bool>("--layers") { Description = "Instead: each step's milliseconds and GFLOP/s (one image at a time on the first --threads count), on standard error." };
+        cnn.Options.Add(layers);
         cnn.SetAction(parse =>
         {
+            if (parse.GetValue(layers))
+            {
+                CnnBenchmark.Layers(ThreadCounts(parse.GetValue(threads))[0], 20, line => Console.Error.WriteLine(line));
+                return 0;
+            }
             // ONNX Runtime's figures are read first, so that a wrong file fails before the benchmark runs.
             var ort = parse.GetValue(beside) is { } path ? ReadOnnxRuntimeCnn(path) : [];
             var results = CnnBenchmark.Run(ThreadCounts(parse.GetValue(threads)), line => Console.Error.WriteLine(line));

@@ -30,11 +30,22 @@ public abstract record FrozenConvNetStep(int Output)
 
     /// <summary>The scratch floats this step needs (im2row patches).</summary>
     internal virtual int ScratchSize(IReadOnlyList<ImageShape> shapes) => 0;
+
+    /// <summary>The values the step reads.</summary>
+    public abstract IReadOnlyList<int> Inputs { get; }
+
+    /// <summary>Floating-point operations of one run (a multiply-add counts 2), for GFLOP/s in benchmarks; 0 for steps that only move data.</summary>
+    public virtual long Flops(IReadOnlyList<ImageShape> shapes) => 0;
+
+    /// <summary>What the step is, for benchmark tables (e.g. "conv 3x3/1 56x56x64->56x56x64").</summary>
+    public virtual string Describe(IReadOnlyList<ImageShape> shapes) => $"{GetType().Name.Replace("Step", "").ToLowerInvariant()} -> {shapes[Output]}";
 }
 
 /// <summary>
-/// A convolution with batch normalisation folded in (w' = w·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε)) and an optional
-/// ReLU after it, computed as im2row followed by one product with the packed kernel (multi-threaded by <see cref="Gemm"/>).
+/// A convolution with batch normalisation folded in (w' = w·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε)), optionally a
+/// residual value added and a ReLU after it: out = act(conv(in) + b' + residual). With AVX-512 it is
+/// <see cref="DirectConvolution"/> (straight from the image, bias, residual and ReLU applied before the one store);
+/// elsewhere im2row followed by one product with the packed kernel, then the residual and the ReLU as passes.
 /// </summary>
 /// <param name="Input">The value read.</param>
 /// <param name="Output">The value written.</param>
@@ -45,29 +56,59 @@ public abstract record FrozenConvNetStep(int Output)
 /// <param name="Stride">Step between windows (both axes).</param>
 /// <param name="PadTop">Zero rows above.</param>
 /// <param name="PadLeft">Zero columns on the left (those below and on the right follow from the output size).</param>
-/// <param name="Relu">ReLU fused after the convolution.</param>
+/// <param name="Relu">ReLU fused after the convolution (after the residual, when there is one).</param>
+/// <param name="Residual">A value of the output's shape added before the ReLU (a residual connection fused in), or null.</param>
 public sealed record ConvolutionStep(int Input, int Output, PackedMatrix Kernel, float[] Bias, int KernelH, int KernelW, int Stride,
-    int PadTop, int PadLeft, bool Relu) : FrozenConvNetStep(Output)
+    int PadTop, int PadLeft, bool Relu, int? Residual = null) : FrozenConvNetStep(Output)
 {
-    private bool Pointwise(ImageShape input) => KernelH == 1 && KernelW == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
+    /// <summary>The biases padded with zeros to whole 64-channel blocks, as the direct kernel reads them.</summary>
+    private readonly float[] blockBias = [.. Bias, .. new float[DirectConvolution.BiasLength(Bias.Length) - Bias.Length]];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => Residual is { } r ? [Input, r] : [Input];
+
+    /// <inheritdoc/>
+    public override long Flops(IReadOnlyList<ImageShape> shapes) => 2L * shapes[Output].Size * KernelH * KernelW * shapes[Input].Channels;
+
+    /// <inheritdoc/>
+    public override string Describe(IReadOnlyList<ImageShape> shapes) =>
+        $"conv {KernelH}x{KernelW}/{Stride} {shapes[Input]}->{shapes[Output]}{(Residual is null ? "" : " +res")}{(Relu ? " relu" : "")}";
+
+    /// <summary>The geometry for <see cref="DirectConvolution"/>.</summary>
+    internal ConvolutionShape Shape(IReadOnlyList<ImageShape> shapes)
+    {
+        var (input, output) = (shapes[Input], shapes[Output]);
+        return new ConvolutionShape(input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop, PadLeft,
+            output.Height, output.Width, output.Channels);
+    }
+
+    private bool Pointwise => KernelH == 1 && KernelW == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
 
     internal override int ScratchSize(IReadOnlyList<ImageShape> shapes) =>
-        Pointwise(shapes[Input]) ? 0 : shapes[Output].Positions * KernelH * KernelW * shapes[Input].Channels;
+        DirectConvolution.Accelerated(Kernel) ? Shape(shapes).ScratchSize
+        : Pointwise ? 0 : shapes[Output].Positions * KernelH * KernelW * shapes[Input].Channels;
 
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
         var (input, output) = (shapes[Input], shapes[Output]);
+        var result = values[Output].AsSpan(0, output.Size);
+        ReadOnlySpan<float> residual = Residual is { } r ? values[r].AsSpan(0, output.Size) : default;
+        if (DirectConvolution.Accelerated(Kernel))
+        {
+            DirectConvolution.Run(Shape(shapes), values[Input], Kernel, blockBias, residual, Relu, result, scratch, KernelThreads.Count);
+            return;
+        }
         int k = KernelH * KernelW * input.Channels, positions = output.Positions, channels = output.Channels;
         ReadOnlySpan<float> rows = values[Input];
-        if (!Pointwise(input))
+        if (!Pointwise)
         {
             ImageRows.ToRows(values[Input], input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop, PadLeft,
                 output.Height, output.Width, scratch);
             rows = scratch.AsSpan(0, positions * k);
         }
-        var result = values[Output].AsSpan(0, output.Size);
         for (int p = 0; p < positions; p++) Bias.CopyTo(result.Slice(p * channels, channels));
         Gemm.Multiply(false, positions, 1f, rows, k, Kernel, 1f, result, channels);
+        if (!residual.IsEmpty) TensorPrimitives.Add(result, residual, result);
         if (Relu) TensorPrimitives.Max(result, 0f, result);
     }
 }
@@ -82,6 +123,9 @@ public sealed record ConvolutionStep(int Input, int Output, PackedMatrix Kernel,
 /// <param name="PadLeft">Padding columns on the left.</param>
 public sealed record MaxPoolStep(int Input, int Output, int KernelH, int KernelW, int Stride, int PadTop, int PadLeft) : FrozenConvNetStep(Output)
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => [Input];
+
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
         var (input, output) = (shapes[Input], shapes[Output]);
@@ -97,6 +141,9 @@ public sealed record MaxPoolStep(int Input, int Output, int KernelH, int KernelW
 /// <param name="Relu">ReLU fused after the sum.</param>
 public sealed record AddStep(int Left, int Right, int Output, bool Relu) : FrozenConvNetStep(Output)
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => [Left, Right];
+
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
         int size = shapes[Output].Size;
@@ -111,6 +158,9 @@ public sealed record AddStep(int Left, int Right, int Output, bool Relu) : Froze
 /// <param name="Output">The value written.</param>
 public sealed record ReluStep(int Input, int Output) : FrozenConvNetStep(Output)
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => [Input];
+
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
         int size = shapes[Output].Size;
@@ -123,6 +173,9 @@ public sealed record ReluStep(int Input, int Output) : FrozenConvNetStep(Output)
 /// <param name="Output">The value written.</param>
 public sealed record GlobalAveragePoolStep(int Input, int Output) : FrozenConvNetStep(Output)
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => [Input];
+
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch) =>
         ChannelsLastPooling.GlobalAverage(values[Input], shapes[Input].Positions, shapes[Input].Channels, values[Output]);
 }
@@ -134,6 +187,9 @@ public sealed record GlobalAveragePoolStep(int Input, int Output) : FrozenConvNe
 /// <param name="Bias">O biases.</param>
 public sealed record FullyConnectedStep(int Input, int Output, PackedMatrix Weight, float[] Bias) : FrozenConvNetStep(Output)
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<int> Inputs => [Input];
+
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
         var result = values[Output].AsSpan(0, Bias.Length);
