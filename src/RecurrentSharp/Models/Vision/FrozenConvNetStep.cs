@@ -128,9 +128,44 @@ public sealed record MaxPoolStep(int Input, int Output, int KernelH, int KernelW
 
     internal override void Run(float[][] values, IReadOnlyList<ImageShape> shapes, float[] scratch)
     {
+        int threads = KernelThreads.Count;
+        if (threads == 1)
+        {
+            Rows(values, shapes, 0, shapes[Output].Height);
+            return;
+        }
+        var job = perThread ??= new RowsJob();
+        (job.Step, job.Values, job.Shapes, job.Parts) = (this, values, shapes, Math.Min(shapes[Output].Height, 4 * threads));
+        KernelThreads.Run(job, job.Parts, threads);
+        (job.Step, job.Values, job.Shapes) = (null, null, null);
+    }
+
+    /// <summary>
+    /// Output rows [first, end): the same pooling with the window moved down by first·stride rows (padTop − first·stride
+    /// may be negative: those rows are inside the image) into the output from row first on.
+    /// </summary>
+    private void Rows(float[][] values, IReadOnlyList<ImageShape> shapes, int first, int end)
+    {
         var (input, output) = (shapes[Input], shapes[Output]);
-        ChannelsLastPooling.Max(values[Input], input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop, PadLeft,
-            output.Height, output.Width, values[Output]);
+        ChannelsLastPooling.Max(values[Input], input.Height, input.Width, input.Channels, KernelH, KernelW, Stride, PadTop - first * Stride, PadLeft,
+            end - first, output.Width, values[Output].AsSpan(first * output.Width * output.Channels));
+    }
+
+    [ThreadStatic] private static RowsJob? perThread;
+
+    /// <summary>Latency mode: bands of output rows on the kernel threads.</summary>
+    private sealed class RowsJob : ParallelJob
+    {
+        public MaxPoolStep? Step;
+        public float[][]? Values;
+        public IReadOnlyList<ImageShape>? Shapes;
+        public int Parts;
+
+        public override void Execute(int part)
+        {
+            int height = Shapes![Step!.Output].Height;
+            Step.Rows(Values!, Shapes, part * height / Parts, (part + 1) * height / Parts);
+        }
     }
 }
 
