@@ -227,10 +227,12 @@ public static unsafe class DirectConvolution
                 {
                     // Tile t: positions [t·P/T, (t+1)·P/T) — 5 or 6 of them, so no tile is left with one or two.
                     int first = (int)((long)t * positions / tiles), count = (int)((long)(t + 1) * positions / tiles) - first;
+                    // Window origins: one division for the first position, then step along the row and wrap.
+                    int y = first / shape.OutW, x = first % shape.OutW;
                     for (int i = 0; i < count; i++)
                     {
-                        int y = (first + i) / shape.OutW, x = (first + i) % shape.OutW;
                         p[i] = source + (nint)y * shape.Stride * rowStride + (nint)x * shape.Stride * shape.Channels;
+                        if (++x == shape.OutW) (x, y) = (0, y + 1);
                     }
                     for (int i = count; i < TilePositions; i++) p[i] = p[0];
                     var tile = new TileArgs
