@@ -331,24 +331,21 @@ public sealed class CaptionTask : ApplicationTask
             $"{images.Length} {split} images, five references each; beam width {width}, length-normalised (log p / (words + 1)^{decoding.LengthPenalty})"));
         foreach (var k in Enumerable.Range(0, Math.Min(8, images.Length)))
             result.Lines.Add($"  {data.Images[images[k]]}: {string.Join(' ', beam[k])}   (greedy: {string.Join(' ', greedy[k])}; reference: {string.Join(' ', data.Captions[images[k]][0])})");
-        result.Figures["samples"] = Enumerable.Range(0, Math.Min(24, images.Length)).Select(k =>
+        result.Figures["samples"] = Enumerable.Range(0, Math.Min(24, images.Length)).Select(k => new Dictionary<string, object>
         {
-            var sample = new Dictionary<string, object>
-            {
-                ["image"] = data.ImagePath(images[k]),
-                ["beam"] = string.Join(' ', beam[k]),
-                ["greedy"] = string.Join(' ', greedy[k]),
-                ["references"] = data.Captions[images[k]].Take(2).Select(r => string.Join(' ', r)).ToArray(),
-            };
-            // Where the decoder looked for each word of the reported caption (and for its end): grid rows of the regions' weights.
-            if (model is AttentionCaptionDecoder attending && k < GallerySize)
-            {
-                var ids = beamIds?[k] ?? vocabulary.Encode(greedy[k], addBegin: false, addEnd: false);
-                sample["attention"] = attending.AttentionOf(FeatureRows(config, [features[images[k]]!]), ids, vocabulary.BeginId);
-                sample["grid"] = GridSide(config.Regions);
-            }
-            return sample;
+            ["image"] = data.ImagePath(images[k]),
+            ["beam"] = string.Join(' ', beam[k]),
+            ["greedy"] = string.Join(' ', greedy[k]),
+            ["references"] = data.Captions[images[k]].Take(2).Select(r => string.Join(' ', r)).ToArray(),
         }).ToArray();
+        // The report's gallery; with attention, where the decoder looked for each word of the reported caption (and for its end).
+        foreach (var k in Enumerable.Range(0, Math.Min(GallerySize, images.Length)))
+        {
+            var ids = beamIds?[k] ?? vocabulary.Encode(greedy[k]);
+            var weights = model is AttentionCaptionDecoder attending ? attending.AttentionOf(FeatureRows(config, [features[images[k]]!]), ids, vocabulary.BeginId) : null;
+            result.Insights.Add(new CaptionedImage(data.ImagePath(images[k]), string.Join(' ', beam[k]),
+                data.Captions[images[k]].Take(2).Select(r => string.Join(' ', r)).ToArray(), [.. beam[k], "<eos>"], weights, weights is null ? 0 : GridSide(config.Regions)));
+        }
         return result;
     }
 
