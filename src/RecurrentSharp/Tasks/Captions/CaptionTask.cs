@@ -47,7 +47,7 @@ public sealed class CaptionTask : ApplicationTask
     private const int MaxTrainWords = 30;     // longer training captions are cut (a handful of 40,000)
     private const int MaxCaptionWords = 30;   // decoding stops here
     private const int DefaultBeam = 3;
-    private const int GallerySize = 12;       // samples with attention weights for the report
+    private const int GallerySize = 12;       // images in the report's gallery
     private static readonly TrainingDefaults Defaults = new(Epochs: 15, BatchSize: 64, LearningRate: 2e-3, Patience: 3);
 
     /// <inheritdoc/>
