@@ -44,7 +44,7 @@ internal sealed class CommonOptions
     };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
     public Option<bool?> ReverseSource { get; } = new("--reverse-source") { Description = "seq2seq translate: the encoder reads the source backwards (true/false; default true without attention, false with it)." };
-    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search; captions: 3, greedy reported beside it)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search or the speller's beam search; captions: 3, greedy reported beside it)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
@@ -62,6 +62,8 @@ internal sealed class CommonOptions
     public Option<double?> LrDecay { get; } = new("--lr-decay") { Description = "captions: multiply the learning rate by this factor after every epoch (exponential decay, e.g. 0.8; default: constant)." };
     public Option<double?> LengthPenalty { get; } = new("--length-penalty") { Description = "captions: beam search ranks finished captions by log p / (words + 1)^this (default 1; 0: plain log-probability)." };
     public Option<string?> Split { get; } = new("--split") { Description = "captions, eval: the split to score, test (default) or dev (to choose decoding settings without looking at the test images)." };
+    public Option<double?> CtcWeight { get; } = new("--ctc-weight") { Description = "speech --model las: joint CTC-attention training, a CTC head on the listener with loss weight λ in [0, 1) beside the speller's 1 - λ (default 0: none)." };
+    public Option<int?> Average { get; } = new("--average") { Description = "speech: checkpoint averaging, the final model is the mean of the parameters of the N epochs with the best validation CER (default 1: the best epoch)." };
     public Option<int?> Masks { get; } = new("--masks") { Description = "speech, with --augment: SpecAugment frequency masks and time masks, each (default 2)." };
 
     public void AddTo(Command command, bool training)
@@ -80,7 +82,7 @@ internal sealed class CommonOptions
         command.Options.Add(LengthPenalty);
         command.Options.Add(Split);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
             command.Options.Add(option);
     }
 
@@ -105,6 +107,8 @@ internal sealed class CommonOptions
         if (parse.GetValue(Vtlp) is { } vtlp) extra["vtlp"] = vtlp ? "true" : "false";
         if (parse.GetValue(Features) is { } features) extra["features"] = features;
         if (parse.GetValue(Masks) is { } masks) extra["masks"] = masks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Average) is { } average) extra["average"] = average.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(CtcWeight) is { } ctcWeight) extra["ctc-weight"] = ctcWeight.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Model) is { } model) extra["model"] = model;
