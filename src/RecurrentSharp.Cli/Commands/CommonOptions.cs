@@ -39,6 +39,7 @@ internal sealed class CommonOptions
     public Option<bool?> CharFeatures { get; } = new("--char-features") { Description = "atis: join each word vector with character-CNN features of its spelling (true/false, default true)." };
     public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau, luong (general score; default for translate), luong-dot, luong-concat." };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
+    public Option<float?> WordDropout { get; } = new("--word-dropout") { Description = "poem-autoencoder: drop each decoder input character with this probability in training (Bowman et al. 2016), so the decoder must use the poem's code (default 0)." };
     public Option<bool?> ReverseSource { get; } = new("--reverse-source") { Description = "seq2seq translate: the encoder reads the source backwards (true/false; default true without attention, false with it)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search; captions: 3, greedy reported beside it)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
@@ -71,7 +72,7 @@ internal sealed class CommonOptions
         command.Options.Add(FeatureCache);
         command.Options.Add(CachedOnly);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, WordDropout, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
             command.Options.Add(option);
     }
 
@@ -89,6 +90,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(CharFeatures) is { } charFeatures) extra["char-features"] = charFeatures ? "true" : "false";
         if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
+        if (parse.GetValue(WordDropout) is { } wordDropout) extra["word-dropout"] = wordDropout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(ReverseSource) is { } reverse) extra["reverse-source"] = reverse ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
         if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
