@@ -43,6 +43,7 @@ internal sealed class CommonOptions
         Arity = ArgumentArity.ZeroOrOne,
     };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
+    public Option<float?> WordDropout { get; } = new("--word-dropout") { Description = "poem-autoencoder: drop each decoder input character with this probability in training (Bowman et al. 2016), so the decoder must use the poem's code (default 0)." };
     public Option<bool?> ReverseSource { get; } = new("--reverse-source") { Description = "seq2seq translate: the encoder reads the source backwards (true/false; default true without attention, false with it)." };
     public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search or the speller's beam search; captions: 3, greedy reported beside it)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
@@ -82,7 +83,7 @@ internal sealed class CommonOptions
         command.Options.Add(LengthPenalty);
         command.Options.Add(Split);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, WordDropout, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
             command.Options.Add(option);
     }
 
@@ -101,6 +102,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
         else if (parse.GetResult(Attention) is not null) extra["attention"] = "bahdanau";
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
+        if (parse.GetValue(WordDropout) is { } wordDropout) extra["word-dropout"] = wordDropout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(ReverseSource) is { } reverse) extra["reverse-source"] = reverse ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
         if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
