@@ -37,10 +37,15 @@ internal sealed class CommonOptions
     public Option<string?> Mode { get; } = new("--mode") { Description = "seq2seq: translate (English to Chinese characters) or autoencode (the sequence autoencoder)." };
     public Option<string?> Head { get; } = new("--head") { Description = "atis: the tag head, softmax (each word on its own) or crf (a linear-chain CRF, Viterbi with BIO constraints; default)." };
     public Option<bool?> CharFeatures { get; } = new("--char-features") { Description = "atis: join each word vector with character-CNN features of its spelling (true/false, default true)." };
-    public Option<string?> Attention { get; } = new("--attention") { Description = "seq2seq: the decoder's attention: none, bahdanau, luong (general score; default for translate), luong-dot, luong-concat." };
+    public Option<string?> Attention { get; } = new("--attention")
+    {
+        Description = "seq2seq: the decoder's attention: none, bahdanau, luong (general score; default for translate), luong-dot, luong-concat; captions: bahdanau (soft attention over the 7x7 image regions) or none. The bare flag means bahdanau.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
     public Option<bool?> InputFeeding { get; } = new("--input-feeding") { Description = "seq2seq with Luong attention: feed the previous attentional state into the decoder (true/false)." };
+    public Option<float?> WordDropout { get; } = new("--word-dropout") { Description = "poem-autoencoder: drop each decoder input character with this probability in training (Bowman et al. 2016), so the decoder must use the poem's code (default 0)." };
     public Option<bool?> ReverseSource { get; } = new("--reverse-source") { Description = "seq2seq translate: the encoder reads the source backwards (true/false; default true without attention, false with it)." };
-    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search; captions: 3, greedy reported beside it)." };
+    public Option<int?> Beam { get; } = new("--beam") { Description = "seq2seq, speech, captions: beam width for decoding (default 1: greedy; speech: CTC prefix beam search or the speller's beam search; captions: 3, greedy reported beside it)." };
     public Option<string?> TestSpeaker { get; } = new("--test-speaker") { Description = "speech: the speaker held out for testing (default: drawn with the seed)." };
     public Option<bool?> Augment { get; } = new("--augment") { Description = "speech: speed perturbation (0.85-1.15) and SpecAugment masks in training (true/false, default true)." };
     public Option<bool?> Pyramidal { get; } = new("--pyramidal") { Description = "speech: the top BiLSTM layer reads pairs of frames, halving the frame rate (true/false, default true)." };
@@ -55,6 +60,11 @@ internal sealed class CommonOptions
     public Option<string?> ValidationSpeaker { get; } = new("--validation-speaker") { Description = "speech: choose the model on all recordings of this training speaker (an unseen voice) instead of a tenth of every training speaker's." };
     public Option<bool?> Vtlp { get; } = new("--vtlp") { Description = "speech, with --augment: vocal tract length perturbation, the mel filterbank's frequency axis warped by a factor from 0.9-1.1 per use (true/false, default false)." };
     public Option<string?> Features { get; } = new("--features") { Description = "speech: logmel (40 log-mel bands, default) or mfcc (13 MFCCs with deltas and delta-deltas), normalised per utterance." };
+    public Option<double?> LrDecay { get; } = new("--lr-decay") { Description = "captions: multiply the learning rate by this factor after every epoch (exponential decay, e.g. 0.8; default: constant)." };
+    public Option<double?> LengthPenalty { get; } = new("--length-penalty") { Description = "captions: beam search ranks finished captions by log p / (words + 1)^this (default 1; 0: plain log-probability)." };
+    public Option<string?> Split { get; } = new("--split") { Description = "captions, eval: the split to score, test (default) or dev (to choose decoding settings without looking at the test images)." };
+    public Option<double?> CtcWeight { get; } = new("--ctc-weight") { Description = "speech --model las: joint CTC-attention training, a CTC head on the listener with loss weight λ in [0, 1) beside the speller's 1 - λ (default 0: none)." };
+    public Option<int?> Average { get; } = new("--average") { Description = "speech: checkpoint averaging, the final model is the mean of the parameters of the N epochs with the best validation CER (default 1: the best epoch)." };
     public Option<int?> Masks { get; } = new("--masks") { Description = "speech, with --augment: SpecAugment frequency masks and time masks, each (default 2)." };
 
     public void AddTo(Command command, bool training)
@@ -70,8 +80,10 @@ internal sealed class CommonOptions
         command.Options.Add(NoCache);
         command.Options.Add(FeatureCache);
         command.Options.Add(CachedOnly);
+        command.Options.Add(LengthPenalty);
+        command.Options.Add(Split);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, Pyramidal, Augment, Head, CharFeatures, Model, Poems })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, WordDropout, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
             command.Options.Add(option);
     }
 
@@ -88,13 +100,17 @@ internal sealed class CommonOptions
         if (parse.GetValue(Head) is { } head) extra["head"] = head;
         if (parse.GetValue(CharFeatures) is { } charFeatures) extra["char-features"] = charFeatures ? "true" : "false";
         if (parse.GetValue(Attention) is { } attention) extra["attention"] = attention;
+        else if (parse.GetResult(Attention) is not null) extra["attention"] = "bahdanau";
         if (parse.GetValue(InputFeeding) is { } feeding) extra["input-feeding"] = feeding ? "true" : "false";
+        if (parse.GetValue(WordDropout) is { } wordDropout) extra["word-dropout"] = wordDropout.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(ReverseSource) is { } reverse) extra["reverse-source"] = reverse ? "true" : "false";
         if (parse.GetValue(TestSpeaker) is { } speaker) extra["test-speaker"] = speaker;
         if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
         if (parse.GetValue(Vtlp) is { } vtlp) extra["vtlp"] = vtlp ? "true" : "false";
         if (parse.GetValue(Features) is { } features) extra["features"] = features;
         if (parse.GetValue(Masks) is { } masks) extra["masks"] = masks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Average) is { } average) extra["average"] = average.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(CtcWeight) is { } ctcWeight) extra["ctc-weight"] = ctcWeight.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Augment) is { } augment) extra["augment"] = augment ? "true" : "false";
         if (parse.GetValue(Pyramidal) is { } pyramidal) extra["pyramidal"] = pyramidal ? "true" : "false";
         if (parse.GetValue(Model) is { } model) extra["model"] = model;
@@ -103,6 +119,9 @@ internal sealed class CommonOptions
         if (parse.GetValue(NoCache)) extra["no-cache"] = "true";
         if (parse.GetValue(CachedOnly)) extra["cached-only"] = "true";
         if (parse.GetValue(FeatureCache) is { } featureCache) extra["feature-cache"] = featureCache;
+        if (parse.GetValue(LrDecay) is { } decay) extra["lr-decay"] = decay.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(LengthPenalty) is { } penalty) extra["length-penalty"] = penalty.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(Split) is { } split) extra["split"] = split;
         if (parse.GetValue(Beam) is { } beam) extra["beam"] = beam.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new TaskOptions
         {

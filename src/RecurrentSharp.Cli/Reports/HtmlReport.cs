@@ -22,6 +22,7 @@ internal static class HtmlReport
         GradientProfile,
         AttentionHeatmap.AppendSection,
         SpectrogramView.AppendSection,
+        CaptionGallery.AppendSection,
         Details,
     ];
 
@@ -41,7 +42,9 @@ internal static class HtmlReport
 
     private static void Figures(HtmlPage page, TaskResult result)
     {
-        var figures = result.Figures.Where(f => f.Key != GradientNorms).ToList();
+        // A captioning run's samples are drawn by its gallery; the table would repeat them as text.
+        bool gallery = result.Insights.OfType<Tasks.CaptionedImage>().Any();
+        var figures = result.Figures.Where(f => f.Key != GradientNorms && !(gallery && f.Key == "samples")).ToList();
         if (result.ModelPath is not null) figures.Add(new("model", result.ModelPath));
         if (figures.Count > 0) page.Heading("Figures").Raw(FigureTable.Draw(figures));
     }

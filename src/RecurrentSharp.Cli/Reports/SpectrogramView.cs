@@ -5,13 +5,14 @@ using static RecurrentSharp.Cli.Reports.SvgText;
 namespace RecurrentSharp.Cli.Reports;
 
 /// <summary>
-/// A recording as a CTC recogniser heard it, as inline SVG: the log-mel spectrogram (time across, the lowest band at
-/// the bottom), under it the best path — which character each output frame emits, blanks grey — on the same time
-/// axis, and a time axis in seconds.
+/// A recording as a recogniser heard it, as inline SVG: the log-mel spectrogram (time across, the lowest band at
+/// the bottom), under it on the same time axis the CTC best path — which character each output frame emits, blanks
+/// grey — or, for listen-attend-spell, the attention map — one row per spelled character, each listener frame
+/// shaded by the weight the speller gave it —, and a time axis in seconds.
 /// </summary>
 internal static class SpectrogramView
 {
-    private const int Left = 64, Right = 16, Top = 10, BandHeight = 4, PathHeight = 22, AxisHeight = 34, PlotWidth = 880;
+    private const int Left = 64, Right = 16, Top = 10, BandHeight = 4, PathHeight = 22, AttentionRowHeight = 16, AxisHeight = 34, PlotWidth = 880;
     private const string BlankColor = "#d9d9d9";
     private static readonly string[] LetterColors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79"];   // none grey: grey is the blank
 
@@ -21,8 +22,13 @@ internal static class SpectrogramView
         var alignments = result.Insights.OfType<SpectrogramAlignment>().ToList();
         if (alignments.Count == 0) return;
         page.Heading("What the recogniser heard, frame by frame");
-        page.Paragraph("Each recording's log-mel spectrogram (brighter is more energy), and under it the CTC best path: the character the model " +
-            "emits at each output frame, grey where it emits the blank. Collapsing repeats and dropping blanks gives the decoded text.");
+        if (alignments.Any(a => a.Attention is null))
+            page.Paragraph("Each recording's log-mel spectrogram (brighter is more energy), and under it the CTC best path: the character the model " +
+                "emits at each output frame, grey where it emits the blank. Collapsing repeats and dropping blanks gives the decoded text.");
+        if (alignments.Any(a => a.Attention is not null))
+            page.Paragraph("Each recording's log-mel spectrogram (brighter is more energy), and under it on the same time axis where the speller " +
+                "looked: one row per character it spelled (the last, ⟨end⟩, where it chose to stop), each listener frame shaded by the weight " +
+                "the speller gave it while writing that character (a row sums to 100%; darker is more).");
         page.Raw("<div class=\"gallery\">");
         foreach (var alignment in alignments)
         {
@@ -34,12 +40,13 @@ internal static class SpectrogramView
         page.Raw("</div>");
     }
 
-    /// <summary>The spectrogram and best path of one recording.</summary>
+    /// <summary>The spectrogram and the best path or attention map of one recording.</summary>
     public static string Draw(SpectrogramAlignment a)
     {
         double frameWidth = Math.Clamp(PlotWidth / (double)Math.Max(1, a.Frames), 1, 12);
         double plotWidth = frameWidth * a.Frames, spectrogramHeight = BandHeight * a.Bands;
-        double pathTop = Top + spectrogramHeight + 4, axisTop = pathTop + PathHeight + 2;
+        double pathTop = Top + spectrogramHeight + 4;
+        double axisTop = pathTop + (a.Attention is null ? PathHeight : AttentionRowHeight * a.Attention.Tokens.Count) + 2;
         var svg = new StringBuilder();
         Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + plotWidth + Right:F0}\" height=\"{axisTop + AxisHeight:F0}\" font-size=\"11\">");
 
@@ -55,6 +62,25 @@ internal static class SpectrogramView
             }
         Append(svg, $"<text x=\"{Left - 6}\" y=\"{Top + 10}\" text-anchor=\"end\">band {a.Bands}</text>");
         Append(svg, $"<text x=\"{Left - 6}\" y=\"{Top + spectrogramHeight:F0}\" text-anchor=\"end\">band 1</text>");
+        if (a.Attention is null) DrawBestPath(svg, a, frameWidth, plotWidth, pathTop);
+        else DrawAttention(svg, a.Attention, frameWidth * a.FramesPerOutput, plotWidth, pathTop);
+
+        double seconds = a.Frames * a.HopSeconds;
+        var axis = ChartAxis.Linear(0, seconds, maxTicks: Math.Max(2, (int)(plotWidth / 60)));   // a label every 60 px at most
+        Append(svg, $"<line x1=\"{Left}\" y1=\"{axisTop:F1}\" x2=\"{Left + plotWidth:F1}\" y2=\"{axisTop:F1}\" stroke=\"#888\"/>");
+        foreach (var tick in axis.Ticks.Where(t => t.Value <= seconds + 1e-9))
+        {
+            double x = Left + plotWidth * tick.Value / seconds;
+            Append(svg, $"<line x1=\"{x:F1}\" y1=\"{axisTop:F1}\" x2=\"{x:F1}\" y2=\"{axisTop + 4:F1}\" stroke=\"#888\"/>");
+            Append(svg, $"<text x=\"{x:F1}\" y=\"{axisTop + 16:F1}\" text-anchor=\"middle\">{HtmlPage.Encode(tick.Label)}</text>");
+        }
+        Append(svg, $"<text x=\"{Left - 6}\" y=\"{axisTop + 16:F1}\" text-anchor=\"end\">seconds</text>");
+        return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>The CTC best path under the spectrogram.</summary>
+    private static void DrawBestPath(StringBuilder svg, SpectrogramAlignment a, double frameWidth, double plotWidth, double pathTop)
+    {
         Append(svg, $"<text x=\"{Left - 6}\" y=\"{pathTop + 15:F1}\" text-anchor=\"end\">best path</text>");
 
         // The best path in runs of one label: a run of output frames covers FramesPerOutput spectrogram frames each.
@@ -72,17 +98,26 @@ internal static class SpectrogramView
                 Append(svg, $"<text x=\"{x + width / 2:F2}\" y=\"{pathTop + 15:F1}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\" fill=\"#fff\">{HtmlPage.Encode(label)}</text>");
             start = end + 1;
         }
+    }
 
-        double seconds = a.Frames * a.HopSeconds;
-        var axis = ChartAxis.Linear(0, seconds, maxTicks: Math.Max(2, (int)(plotWidth / 60)));   // a label every 60 px at most
-        Append(svg, $"<line x1=\"{Left}\" y1=\"{axisTop:F1}\" x2=\"{Left + plotWidth:F1}\" y2=\"{axisTop:F1}\" stroke=\"#888\"/>");
-        foreach (var tick in axis.Ticks.Where(t => t.Value <= seconds + 1e-9))
+    /// <summary>
+    /// The speller's attention under the spectrogram: row i is output token i, listener frame s a cell of
+    /// <paramref name="frameWidth"/> under the spectrogram frames it was made of, shaded by the weight (white 0, dark blue 1).
+    /// </summary>
+    private static void DrawAttention(StringBuilder svg, SpellerAttention attention, double frameWidth, double plotWidth, double top)
+    {
+        for (int i = 0; i < attention.Tokens.Count; i++)
         {
-            double x = Left + plotWidth * tick.Value / seconds;
-            Append(svg, $"<line x1=\"{x:F1}\" y1=\"{axisTop:F1}\" x2=\"{x:F1}\" y2=\"{axisTop + 4:F1}\" stroke=\"#888\"/>");
-            Append(svg, $"<text x=\"{x:F1}\" y=\"{axisTop + 16:F1}\" text-anchor=\"middle\">{HtmlPage.Encode(tick.Label)}</text>");
+            double y = top + i * AttentionRowHeight;
+            string token = HtmlPage.Encode(attention.Tokens[i]);
+            Append(svg, $"<text x=\"{Left - 6}\" y=\"{y + AttentionRowHeight - 4:F1}\" text-anchor=\"end\" font-weight=\"bold\">{token}</text>");
+            var row = attention.Weights[i];
+            for (int s = 0; s < row.Length; s++)
+            {
+                double x = Left + s * frameWidth, width = Math.Min(frameWidth + 0.3, Left + plotWidth - x);   // an odd last frame's pair is half padding
+                Append(svg, $"<rect x=\"{x:F2}\" y=\"{y:F1}\" width=\"{width:F2}\" height=\"{AttentionRowHeight - 1}\" fill=\"{ColorScale.Blues(row[s])}\">");
+                Append(svg, $"<title>{token} ← listener frame {s}: {100 * row[s]:F1}%</title></rect>");
+            }
         }
-        Append(svg, $"<text x=\"{Left - 6}\" y=\"{axisTop + 16:F1}\" text-anchor=\"end\">seconds</text>");
-        return svg.Append("</svg>").ToString();
     }
 }

@@ -19,7 +19,7 @@ namespace RecurrentSharp.Models;
 /// with autograd operations and the rest runs on the fused path from s_1. Dropout (when set) acts on the word
 /// embeddings and on the states before the output projection.
 /// </summary>
-public sealed class CaptionDecoder : Module
+public sealed class CaptionDecoder : ImageCaptioner
 {
     private readonly Dropout? dropout;
 
@@ -94,6 +94,9 @@ public sealed class CaptionDecoder : Module
         return Projection.Forward(Drop(states)) * Tensor.Wrap(mask, tokens.Batch, tokens.Steps, 1);
     }
 
+    /// <inheritdoc/>
+    public override Tensor Logits(Tensor features, PaddedSequences tokens) => Forward(features, tokens);
+
     private Tensor Drop(Tensor x) => dropout is null ? x : dropout.Forward(x);
 
     /// <summary>The first step: the pre-activations U x_1 + V X + b (+ W s_0), then the Elman or LSTM cell.</summary>
@@ -134,98 +137,31 @@ public sealed class CaptionDecoder : Module
         return (Projection.Forward(next.Hidden), next);
     }
 
-    /// <summary>Greedy captioning: the most likely word at each step until <paramref name="endId"/> or <paramref name="maxLength"/> words.</summary>
-    public List<int[]> Generate(Tensor features, int beginId, int endId, int maxLength)
+    /// <inheritdoc/>
+    public override List<int[]> Generate(Tensor features, int beginId, int endId, int maxLength)
     {
         using var noGrad = new NoGradScope();
         using var evaluating = Evaluating();
-        int batch = features.Size(0);
-        var words = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToList();
-        var done = new bool[batch];
-        var tokens = Enumerable.Repeat(beginId, batch).ToArray();
-        State? state = null;
-        for (int step = 0; step < maxLength && done.Contains(false); step++)
-        {
-            (var logits, state) = Step(tokens, state, step == 0 ? features : null);
-            tokens = logits.ArgMaxRows();
-            for (int b = 0; b < batch; b++)
-            {
-                if (done[b]) continue;
-                if (tokens[b] == endId) done[b] = true;
-                else words[b].Add(tokens[b]);
-            }
-        }
-        return words.Select(w => w.ToArray()).ToList();
+        return CaptionSearch.Greedy(Stepper(features), features.Size(0), beginId, endId, maxLength);
     }
 
-    /// <summary>
-    /// Beam search for one image (<paramref name="features"/> (1, F)): keeps the <paramref name="width"/> most likely
-    /// partial captions. A caption ends with <paramref name="endId"/> (whose log-probability counts) or, without it, on
-    /// reaching <paramref name="maxLength"/> words (as greedy decoding stops). The finished caption with the best
-    /// length-normalised log-probability, log p / (words + 1)^<paramref name="lengthPenalty"/>, wins.
-    /// </summary>
-    public int[] BeamSearch(Tensor features, int beginId, int endId, int maxLength, int width, double lengthPenalty = 1.0)
+    /// <inheritdoc/>
+    public override int[] BeamSearch(Tensor features, int beginId, int endId, int maxLength, int width, double lengthPenalty = 1.0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         using var noGrad = new NoGradScope();
         using var evaluating = Evaluating();
-        var beams = new List<(int[] Words, double LogP)> { ([], 0) };
-        var finished = new List<(int[] Words, double Score)>();
-        State? state = null;
-        var tokens = new[] { beginId };
-        double Normalised(double logP, int words) => logP / Math.Pow(words + 1, lengthPenalty);
-        for (int step = 0; step < maxLength && beams.Count > 0; step++)
-        {
-            (var logits, state) = Step(tokens, state, step == 0 ? features : null);
-            var logProbs = logits.LogSoftmax(-1).ToArray();
-            int vocabulary = logits.Size(1);
-            var candidates = new List<(int Beam, int Word, double LogP)>();
-            for (int b = 0; b < beams.Count; b++)
-            {
-                // The best width + 1 words of each beam are enough to find the best `width` live continuations overall.
-                var row = logProbs.AsSpan(b * vocabulary, vocabulary);
-                foreach (int w in TopIndices(row, width + 1)) candidates.Add((b, w, beams[b].LogP + row[w]));
-            }
-            var next = new List<(int Beam, int Word, double LogP)>();
-            foreach (var c in candidates.OrderByDescending(c => c.LogP))
-            {
-                if (c.Word == endId) finished.Add((beams[c.Beam].Words, Normalised(c.LogP, beams[c.Beam].Words.Length)));
-                else if (step + 1 == maxLength) finished.Add(([.. beams[c.Beam].Words, c.Word], Normalised(c.LogP, maxLength)));
-                else next.Add(c);
-                if (next.Count == width) break;
-            }
-            if (next.Count == 0) break;
-            // Stop when no live beam can still beat the best finished caption (log-probabilities only fall; the
-            // normalisation helps a caption most at the longest length).
-            if (finished.Count > 0 && next.Max(c => Math.Max(Normalised(c.LogP, maxLength), Normalised(c.LogP, step + 1))) < finished.Max(f => f.Score)) break;
-            var order = next.Select(c => c.Beam).ToArray();
-            state = new State(state.Hidden.IndexSelect(0, order), state.Cell?.IndexSelect(0, order));
-            beams = next.Select(c => ((int[])[.. beams[c.Beam].Words, c.Word], c.LogP)).ToList();
-            tokens = next.Select(c => c.Word).ToArray();
-        }
-        return finished.MaxBy(f => f.Score).Words;
+        return CaptionSearch.Beam(Stepper(features), beginId, endId, maxLength, width, lengthPenalty);
     }
 
-    private static int[] TopIndices(ReadOnlySpan<float> row, int count)
+    /// <summary>The decoder as a <see cref="CaptionStep"/> from the image <paramref name="features"/>: the state lives in the closure.</summary>
+    private CaptionStep Stepper(Tensor features)
     {
-        count = Math.Min(count, row.Length);
-        var best = new int[count];
-        var values = new float[count];
-        Array.Fill(values, float.NegativeInfinity);
-        for (int i = 0; i < row.Length; i++)
+        State? state = null;
+        return (rows, tokens) =>
         {
-            if (row[i] <= values[count - 1]) continue;
-            int at = count - 1;
-            while (at > 0 && values[at - 1] < row[i])
-            {
-                values[at] = values[at - 1];
-                best[at] = best[at - 1];
-                at--;
-            }
-            values[at] = row[i];
-            best[at] = i;
-        }
-        return best;
+            if (state is not null && rows is not null) state = new State(state.Hidden.IndexSelect(0, rows), state.Cell?.IndexSelect(0, rows));
+            (var logits, state) = Step(tokens, state, state is null ? features : null);
+            return logits;
+        };
     }
 }

@@ -123,9 +123,14 @@ public sealed class HierarchicalAutoencoder : Module
         return (result.Hidden, result.Cell);
     }
 
-    /// <summary>Teacher-forced pass over a batch of documents: the word logits of every sentence and the stop logits.</summary>
-    public HierarchicalOutput Forward(IReadOnlyList<IReadOnlyList<int[]>> documents)
+    /// <summary>
+    /// Teacher-forced pass over a batch of documents: the word logits of every sentence and the stop logits. With
+    /// <paramref name="wordDropout"/> above 0 (training), each word-decoder input after &lt;bos&gt; is replaced by the padding
+    /// id with that probability, drawn from <paramref name="random"/> (<see cref="WordDropout"/>).
+    /// </summary>
+    public HierarchicalOutput Forward(IReadOnlyList<IReadOnlyList<int[]>> documents, float wordDropout = 0f, RandomGenerator? random = null)
     {
+        if (wordDropout > 0f && random is null) throw new ArgumentNullException(nameof(random), "HierarchicalAutoencoder: word dropout needs a random generator.");
         var (h, c) = EncodeDocuments(documents);
         var counts = Counts(documents);
         int batch = documents.Count, steps = counts.Max();
@@ -141,7 +146,9 @@ public sealed class HierarchicalAutoencoder : Module
             for (int s = 0; s < counts[b]; s++) real.Add(b * steps + s);
         var vectors = decoded.Reshape(batch * steps, HiddenSize).IndexSelect(0, real.ToArray());
         var sentences = Sentences(documents);
-        var input = PaddedSequences.FromSequences(sentences.Select(s => (IReadOnlyList<int>)[BeginId, .. s]).ToArray(), PaddingId);
+        IReadOnlyList<IReadOnlyList<int>> inputs = sentences.Select(s => (IReadOnlyList<int>)[BeginId, .. s]).ToArray();
+        if (wordDropout > 0f) inputs = WordDropout.Apply(inputs, wordDropout, PaddingId, random!);
+        var input = PaddedSequences.FromSequences(inputs, PaddingId);
         var targets = PaddedSequences.FromSequences(sentences.Select(s => (IReadOnlyList<int>)[.. s, EndId]).ToArray(), PaddingId);
         var logits = DecodeWords(vectors, input);
         return new HierarchicalOutput(logits, targets.Ids, SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst),

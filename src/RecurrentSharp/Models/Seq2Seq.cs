@@ -123,7 +123,11 @@ public sealed class Seq2Seq : Module
     /// <summary>Luong's W_c (Hd, K + Hd): h̃_t = tanh(W_c [c_t; h_t]); null otherwise.</summary>
     public Linear? Combine { get; }
 
-    /// <summary>What the decoder carries from step to step: its states, and Luong's h̃_{t-1} (B, Hd) with input feeding.</summary>
+    /// <summary>
+    /// What the decoder carries from step to step: its states, and what the next step reads besides its token (B, Hd):
+    /// Luong's h̃_{t-1} with input feeding, Bahdanau's query s_{t-1} (the top layer's state, kept so that no step has
+    /// to cut it out of H again), else null.
+    /// </summary>
     private sealed record DecoderState(Tensor H, Tensor? C, Tensor? Feed)
     {
         /// <summary>The state of the given batch rows (beam search keeps, drops and repeats hypotheses).</summary>
@@ -146,7 +150,8 @@ public sealed class Seq2Seq : Module
         var h = MergeDirections(result.Hidden, source.Batch);
         var c = result.Cell is null ? null : MergeDirections(result.Cell, source.Batch);
         var memory = Attention?.Memory(result.Output, source.Lengths);
-        var feed = InputFeeding ? Tensor.Zeros(source.Batch, Decoder.HiddenSize) : null;
+        var feed = InputFeeding ? Tensor.Zeros(source.Batch, Decoder.HiddenSize)
+            : AttentionKind == Seq2SeqAttention.Bahdanau ? h.Select(0, Decoder.NumLayers - 1) : null;
         return (new DecoderState(h, c, feed), memory);
     }
 
@@ -370,11 +375,10 @@ public sealed class Seq2Seq : Module
             case Seq2SeqAttention.Bahdanau:
             {
                 // c_t from s_{t-1} (the top layer's state); s_t = RNN([y_{t-1}; c_t], s_{t-1}); features [s_t; c_t] (logits W_o [s_t; c_t] + b)
-                var query = state.H.Select(0, Decoder.NumLayers - 1).Unsqueeze(1);
-                var attended = Attention!.Forward(query, memory!);
+                var attended = Attention!.Forward(state.Feed!.Unsqueeze(1), memory!);
                 var run = Decoder.Forward(Tensor.Concat([embedded, attended.Context], 2), state.H, state.C);
                 var features = Tensor.Concat([run.Output, attended.Context], 2).Squeeze(1);
-                return (features, new DecoderState(run.Hidden, run.Cell, null), attended.Weights.Squeeze(1));
+                return (features, new DecoderState(run.Hidden, run.Cell, run.Output.Squeeze(1)), attended.Weights.Squeeze(1));
             }
             case Seq2SeqAttention.Luong:
             {

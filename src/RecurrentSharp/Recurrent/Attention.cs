@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using RecurrentSharp.Kernels;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
 
@@ -160,7 +161,8 @@ public sealed class Attention : Module
 
     /// <summary>
     /// The scoring, masked softmax and context node. <paramref name="v"/> set: e = vᵀ tanh(u + p);
-    /// null: e = uᵀ p; where u is (B, T, N), p = memory.ScoreKeys (B, S, N).
+    /// null: e = uᵀ p; where u is (B, T, N), p = memory.ScoreKeys (B, S, N). One pass per query row: its scores
+    /// over the real positions, the masked softmax and the context, with no scratch memory.
     /// </summary>
     private static AttentionOutput Attend(Tensor u, AttentionMemory memory, Tensor? v)
     {
@@ -171,34 +173,25 @@ public sealed class Attention : Module
         bool pIsKeys = ReferenceEquals(p, keys);
         var context = new float[B * T * K];
         var weights = new float[B * T * S];
-        var z = new float[N];
         {
             ReadOnlySpan<float> us = u.Data, ps = p.Data, ks = keys.Data, vs = v is null ? default : v.Data;
             for (int b = 0; b < B; b++)
             {
                 int length = lengths[b];
+                var pb = ps.Slice(b * S * N, length * N);   // p_0 … p_{len-1} of this source
                 for (int t = 0; t < T; t++)
                 {
                     var ut = us.Slice((b * T + t) * N, N);
-                    var a = weights.AsSpan((b * T + t) * S, S);
+                    var a = weights.AsSpan((b * T + t) * S, length);
                     // e_s = vᵀ tanh(u_t + p_s)  or  u_tᵀ p_s, for the real positions s < len only.
-                    for (int s = 0; s < length; s++)
-                    {
-                        var pt = ps.Slice((b * S + s) * N, N);
-                        if (v is null) a[s] = TensorPrimitives.Dot(ut, pt);
-                        else
-                        {
-                            TensorPrimitives.Add(ut, pt, z);
-                            TensorPrimitives.Tanh(z, z);
-                            a[s] = TensorPrimitives.Dot(vs, z);
-                        }
-                    }
+                    if (v is null)
+                        for (int s = 0; s < length; s++) a[s] = TensorPrimitives.Dot(ut, pb.Slice(s * N, N));
+                    else AdditiveScoreKernel.Forward(ut, pb, vs, a);
                     // a = softmax(e) over s < len (max subtracted for range); a_s = 0 for s ≥ len stays from the zeroed array.
-                    var real = a[..length];
-                    float max = TensorPrimitives.Max(real);
-                    TensorPrimitives.Subtract(real, max, real);
-                    TensorPrimitives.Exp(real, real);
-                    TensorPrimitives.Divide(real, TensorPrimitives.Sum(real), real);
+                    float max = TensorPrimitives.Max(a);
+                    TensorPrimitives.Subtract(a, max, a);
+                    TensorPrimitives.Exp(a, a);
+                    TensorPrimitives.Divide(a, TensorPrimitives.Sum(a), a);
                     // c_t = Σ_{s < len} a_s k_s
                     var c = context.AsSpan((b * T + t) * K, K);
                     for (int s = 0; s < length; s++)
@@ -218,53 +211,53 @@ public sealed class Attention : Module
             var dp = new float[B * S * N];
             var dk = pIsKeys ? dp : new float[B * S * K];
             var dv = v is null ? null : new float[N];
-            var da = new float[S];
-            var dz = new float[N];
+            // ∂L/∂a and then ∂L/∂e of one row, in place: S floats on the stack (or, for long sources, one rented array).
+            float[]? rented = S > 512 ? System.Buffers.ArrayPool<float>.Shared.Rent(S) : null;
+            Span<float> de = rented is null ? stackalloc float[S] : rented.AsSpan(0, S);
             for (int b = 0; b < B; b++)
             {
                 int length = lengths[b];
+                var pb = ps.Slice(b * S * N, length * N);
+                var dpb = dp.AsSpan(b * S * N, length * N);
                 for (int t = 0; t < T; t++)
                 {
                     int bt = b * T + t;
                     ReadOnlySpan<float> a = weights.AsSpan(bt * S, length);
                     var ut = us.Slice(bt * N, N);
                     var dut = du.AsSpan(bt * N, N);
+                    var da = de[..length];
                     // ∂L/∂a_s = ∂L/∂c_t · k_s + ∂L/∂a_s (direct); ∂L/∂k_s += a_s ∂L/∂c_t
-                    for (int s = 0; s < length; s++)
+                    if (dWeights.IsEmpty) da.Clear();
+                    else dWeights.Slice(bt * S, length).CopyTo(da);
+                    if (!dContext.IsEmpty)
                     {
-                        da[s] = dWeights.IsEmpty ? 0f : dWeights[bt * S + s];
-                        if (dContext.IsEmpty) continue;
                         var dct = dContext.Slice(bt * K, K);
-                        da[s] += TensorPrimitives.Dot(dct, ks.Slice((b * S + s) * K, K));
-                        var dks = dk.AsSpan((b * S + s) * K, K);
-                        TensorPrimitives.MultiplyAdd(dct, a[s], dks, dks);
+                        for (int s = 0; s < length; s++)
+                        {
+                            da[s] += TensorPrimitives.Dot(dct, ks.Slice((b * S + s) * K, K));
+                            var dks = dk.AsSpan((b * S + s) * K, K);
+                            TensorPrimitives.MultiplyAdd(dct, a[s], dks, dks);
+                        }
                     }
                     // softmax: ∂L/∂e_s = a_s (∂L/∂a_s - Σ_s' a_s' ∂L/∂a_s')
-                    float mean = TensorPrimitives.Dot(a, da.AsSpan(0, length));
-                    for (int s = 0; s < length; s++)
+                    float mean = TensorPrimitives.Dot(a, da);
+                    TensorPrimitives.Subtract(da, mean, da);
+                    TensorPrimitives.Multiply(da, a, da);
+                    if (v is null)
                     {
-                        float de = a[s] * (da[s] - mean);
-                        var pt = ps.Slice((b * S + s) * N, N);
-                        var dpt = dp.AsSpan((b * S + s) * N, N);
-                        if (v is null)
+                        // e = uᵀ p: ∂L/∂u += Σ_s de_s p_s, ∂L/∂p_s += de_s u
+                        for (int s = 0; s < length; s++)
                         {
-                            // e = uᵀ p: ∂L/∂u += de p, ∂L/∂p += de u
-                            TensorPrimitives.MultiplyAdd(pt, de, dut, dut);
-                            TensorPrimitives.MultiplyAdd(ut, de, dpt, dpt);
-                            continue;
+                            TensorPrimitives.MultiplyAdd(pb.Slice(s * N, N), da[s], dut, dut);
+                            var dpt = dpb.Slice(s * N, N);
+                            TensorPrimitives.MultiplyAdd(ut, da[s], dpt, dpt);
                         }
-                        // e = vᵀ z, z = tanh(u + p): ∂L/∂v += de z; ∂L/∂(u+p) = de v ⊙ (1 - z²)
-                        TensorPrimitives.Add(ut, pt, z);
-                        TensorPrimitives.Tanh(z, z);
-                        TensorPrimitives.MultiplyAdd(z, de, dv, dv);
-                        TensorPrimitives.Multiply(z, z, dz);
-                        TensorPrimitives.Subtract(1f, dz, dz);
-                        TensorPrimitives.Multiply(dz, vs, dz);
-                        TensorPrimitives.MultiplyAdd(dz, de, dut, dut);
-                        TensorPrimitives.MultiplyAdd(dz, de, dpt, dpt);
                     }
+                    // e = vᵀ z, z = tanh(u + p): ∂L/∂v += de z; ∂L/∂(u+p) = de v ⊙ (1 - z²), one pass per key
+                    else AdditiveScoreKernel.Backward(ut, pb, vs, da, dut, dpb, dv);
                 }
             }
+            if (rented is not null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
             var duTensor = Tensor.Wrap(du, B, T, N);
             var dkTensor = Tensor.Wrap(dk, B, S, K);
             if (v is null) return pIsKeys ? [duTensor, dkTensor] : [duTensor, Tensor.Wrap(dp, B, S, N), dkTensor];

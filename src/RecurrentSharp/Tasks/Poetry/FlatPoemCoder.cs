@@ -8,8 +8,9 @@ namespace RecurrentSharp.Tasks.Poetry;
 /// <summary>
 /// The poem task's flat baseline: the sequence autoencoder (<see cref="Seq2Seq"/> without attention) reading the whole
 /// poem as one sequence, its lines joined by the separator token ('/'), backwards (as the seq2seq autoencoder reads).
+/// The training loss drops the decoder's inputs with probability <c>wordDropout</c> (<see cref="WordDropout"/>), scores never do.
 /// </summary>
-internal sealed class FlatPoemCoder(Seq2Seq model, int separatorId, int maxLines, int maxLineLength) : PoemCoder
+internal sealed class FlatPoemCoder(Seq2Seq model, int separatorId, int maxLines, int maxLineLength, float wordDropout = 0f, RandomGenerator? random = null) : PoemCoder
 {
     /// <inheritdoc/>
     public override Module Network => model;
@@ -20,14 +21,14 @@ internal sealed class FlatPoemCoder(Seq2Seq model, int separatorId, int maxLines
     /// <inheritdoc/>
     public override Tensor Loss(IReadOnlyList<int[][]> poems)
     {
-        var (logits, targets, mask) = TeacherForced(poems);
+        var (logits, targets, mask) = TeacherForced(poems, wordDropout);
         return Losses.CrossEntropy(logits, targets, mask: mask);
     }
 
     /// <inheritdoc/>
     public override (long Right, long Positions, double LossSum) Score(IReadOnlyList<int[][]> poems)
     {
-        var (logits, targets, mask) = TeacherForced(poems);
+        var (logits, targets, mask) = TeacherForced(poems, 0f);
         var (right, positions) = Count(logits, targets, mask);
         return (right, positions, Losses.CrossEntropy(logits, targets, reduction: Reduction.Sum, mask: mask).Item());
     }
@@ -63,10 +64,12 @@ internal sealed class FlatPoemCoder(Seq2Seq model, int separatorId, int maxLines
         PaddedSequences.FromSequences(poems.Select(p => (IReadOnlyList<int>)Joined(p).Reverse().ToArray()).ToArray(), model.PaddingId);
 
     /// <summary>The decoder reads &lt;bos&gt; and the joined poem, and must write the joined poem and &lt;eos&gt;.</summary>
-    private (Tensor Logits, int[] Targets, Tensor Mask) TeacherForced(IReadOnlyList<int[][]> poems)
+    private (Tensor Logits, int[] Targets, Tensor Mask) TeacherForced(IReadOnlyList<int[][]> poems, float dropout)
     {
         var joined = poems.Select(Joined).ToArray();
-        var input = PaddedSequences.FromSequences(joined.Select(j => (IReadOnlyList<int>)[model.BeginId, .. j]).ToArray(), model.PaddingId);
+        IReadOnlyList<IReadOnlyList<int>> inputs = joined.Select(j => (IReadOnlyList<int>)[model.BeginId, .. j]).ToArray();
+        if (dropout > 0f) inputs = WordDropout.Apply(inputs, dropout, model.PaddingId, random!);
+        var input = PaddedSequences.FromSequences(inputs, model.PaddingId);
         var targets = PaddedSequences.FromSequences(joined.Select(j => (IReadOnlyList<int>)[.. j, model.EndId]).ToArray(), model.PaddingId).Ids;
         var logits = model.Forward(Source(poems), input);
         return (logits, targets, SequenceMask.FromLengths(input.Lengths, input.Steps, SequenceLayout.BatchFirst));

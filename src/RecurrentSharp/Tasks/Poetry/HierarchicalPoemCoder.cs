@@ -5,8 +5,11 @@ using RecurrentSharp.Training;
 
 namespace RecurrentSharp.Tasks.Poetry;
 
-/// <summary>The poem task's hierarchical model: characters → line vectors → poem vector, and back down (<see cref="HierarchicalAutoencoder"/>).</summary>
-internal sealed class HierarchicalPoemCoder(HierarchicalAutoencoder model, int maxLines, int maxLineLength) : PoemCoder
+/// <summary>
+/// The poem task's hierarchical model: characters → line vectors → poem vector, and back down (<see cref="HierarchicalAutoencoder"/>);
+/// the training loss drops the word decoder's inputs with probability <c>wordDropout</c> (<see cref="WordDropout"/>), scores never do.
+/// </summary>
+internal sealed class HierarchicalPoemCoder(HierarchicalAutoencoder model, int maxLines, int maxLineLength, float wordDropout = 0f, RandomGenerator? random = null) : PoemCoder
 {
     /// <inheritdoc/>
     public override Module Network => model;
@@ -17,7 +20,7 @@ internal sealed class HierarchicalPoemCoder(HierarchicalAutoencoder model, int m
     /// <inheritdoc/>
     public override Tensor Loss(IReadOnlyList<int[][]> poems)
     {
-        var output = model.Forward(poems);
+        var output = model.Forward(poems, wordDropout, random);
         return Losses.CrossEntropy(output.WordLogits, output.WordTargets, mask: output.WordMask)
             + Losses.CrossEntropy(output.StopLogits, output.StopTargets, mask: output.StopMask);
     }

@@ -64,8 +64,11 @@ public sealed class PoemAutoencoderTask : ApplicationTask
         var config = new PoemAutoencoderConfig(kind, vocabulary.Count, EmbeddingSize, options.Hidden ?? 256, options.Cell ?? "lstm", selection, maxLines, maxLength);
         if (string.Equals(config.Cell, "jordan", StringComparison.OrdinalIgnoreCase))
             throw new TaskUsageException("poem-autoencoder needs a fused cell (rnn, lstm, gru and their variants), not jordan.");
-        var coder = Build(config, vocabulary, random);
-        context.Log($"poem-autoencoder ({kind}): {train.Length} training poems, {validation.Length} validation, {test.Length} held-out; " +
+        // Word dropout (Bowman et al. 2016): the decoder's inputs are dropped with this probability in training, so it must use the code.
+        float wordDropout = options.Get("word-dropout") is { } dropping ? float.Parse(dropping, CultureInfo.InvariantCulture) : 0f;
+        if (!(wordDropout >= 0f && wordDropout < 1f)) throw new TaskUsageException($"--word-dropout must be in [0, 1), not {wordDropout}.");
+        var coder = Build(config, vocabulary, random, wordDropout);
+        context.Log($"poem-autoencoder ({kind}{(wordDropout > 0f ? $", word dropout {wordDropout.ToString(CultureInfo.InvariantCulture)}" : "")}): {train.Length} training poems, {validation.Length} validation, {test.Length} held-out; " +
             $"{vocabulary.Count} characters; code vector {coder.CodeSize} numbers; {coder.Network.ParameterCount:N0} parameters");
 
         var history = Fit(coder, encoded, train, validation, options, random, context);
@@ -155,14 +158,14 @@ public sealed class PoemAutoencoderTask : ApplicationTask
         return decoded.Select(lines => Text(vocabulary, lines)).ToList();
     }
 
-    /// <summary>The training poems nearest to each query code, by cosine similarity of their codes (computed with this model).</summary>
+    /// <summary>The training poems nearest to each query code, by cosine similarity of their codes (computed with this model) centred on the training poems' mean code.</summary>
     private (List<(int Index, float Similarity)>[] Nearest, IReadOnlyList<PoemText> Poems) Nearest(SavedModel saved, PoemCoder coder,
         CharacterVocabulary vocabulary, PoemAutoencoderConfig config, float[][] queries, CodeRequest request)
     {
         var files = TrainingFiles.Locate(saved, request.DataPath);
         var poems = Read(files, config.Poems, config.MaxLineLength, strict: false, TaskContext.Silent);
         var train = HeldOutSplit.Draw(poems.Count, HeldOutFraction, new RandomGenerator(int.Parse(saved.Require("seed"), CultureInfo.InvariantCulture)), saved.RequireOptionalInt("limit")).Train;
-        var nearest = NearestCodes.Search(queries, request.Nearest, train, batch => coder.Code(batch.Select(i => Encode(vocabulary, poems[i].Lines)).ToArray()));
+        var nearest = NearestCodes.Search(queries, request.Nearest, train, batch => coder.Code(batch.Select(i => Encode(vocabulary, poems[i].Lines)).ToArray()), centred: true);
         return (nearest, poems);
     }
 
@@ -211,17 +214,18 @@ public sealed class PoemAutoencoderTask : ApplicationTask
         _ => throw new TaskUsageException($"--poems must be regular or all, not '{value}'."),
     };
 
-    private static PoemCoder Build(PoemAutoencoderConfig config, CharacterVocabulary vocabulary, RandomGenerator? random = null)
+    /// <summary>The coder of a configuration; <paramref name="wordDropout"/> (training only) drops the decoder's inputs.</summary>
+    private static PoemCoder Build(PoemAutoencoderConfig config, CharacterVocabulary vocabulary, RandomGenerator? random = null, float wordDropout = 0f)
     {
         var cell = CellSpec.Parse(config.Cell);
         int begin = vocabulary.Tokens.BeginId, end = vocabulary.Tokens.EndId;
         if (config.Model == "hierarchical")
             return new HierarchicalPoemCoder(new HierarchicalAutoencoder(config.Vocabulary, config.EmbeddingSize, config.HiddenSize, cell, begin, end, Vocabulary.PadId, random),
-                config.MaxLines, config.MaxLineLength);
+                config.MaxLines, config.MaxLineLength, wordDropout, random);
         int separator = vocabulary.IdOf(System.Text.Rune.GetRuneAt(PoemLines.Separator, 0));
         var flat = new Seq2Seq(config.Vocabulary, config.Vocabulary, config.EmbeddingSize, config.HiddenSize, cell, beginId: begin, endId: end,
             paddingId: Vocabulary.PadId, random: random);
-        return new FlatPoemCoder(flat, separator, config.MaxLines, config.MaxLineLength);
+        return new FlatPoemCoder(flat, separator, config.MaxLines, config.MaxLineLength, wordDropout, random);
     }
 
     /// <summary>Training on the mean cross-entropy per position, keeping the epoch with the best validation token accuracy.</summary>

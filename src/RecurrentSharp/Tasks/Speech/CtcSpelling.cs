@@ -1,3 +1,4 @@
+using RecurrentSharp.Data.Audio;
 using RecurrentSharp.Models;
 using RecurrentSharp.Nn;
 using RecurrentSharp.Tensors;
@@ -39,6 +40,19 @@ internal sealed class CtcSpelling(CtcSpeechRecognizer model) : SpeechRecognizer
             result[b] = new string(labels.Select(l => Letters[l - 1]).ToArray());
         }
         return result;
+    }
+
+    /// <inheritdoc/>
+    public override (IReadOnlyList<string?> BestPath, SpellerAttention? Attention, string Decoded, int FramesPerOutput) Explain(FeatureMatrix features)
+    {
+        using var evaluating = model.Evaluating();
+        using var noGrad = new NoGradScope();
+        var (x, lengths) = Pad([features]);
+        var logProbs = model.Forward(x, lengths);                  // (T', 1, C)
+        int frames = model.OutputLength(lengths[0]), classes = logProbs.Size(2);
+        var path = CtcGreedyDecoder.BestPath(logProbs.Data, frames, classes, classes);
+        var decoded = new string(CtcGreedyDecoder.Collapse(path, blank: 0).Select(l => Letters[l - 1]).ToArray());
+        return (path.Select(k => k == 0 ? null : Letters[k - 1].ToString()).ToArray(), null, decoded, model.Config.Pyramidal ? 2 : 1);
     }
 
     /// <inheritdoc/>

@@ -49,6 +49,13 @@ internal abstract class SpeechRecognizer
         return result;
     }
 
+    /// <summary>
+    /// What the report draws under one recording's spectrogram: a CTC model's best path (a letter or null for the blank
+    /// at every output frame), a speller's attention over the listener frames, the decoded text, and spectrogram frames
+    /// per output frame.
+    /// </summary>
+    public abstract (IReadOnlyList<string?> BestPath, SpellerAttention? Attention, string Decoded, int FramesPerOutput) Explain(FeatureMatrix features);
+
     /// <summary>Saves the model with its settings and <paramref name="metadata"/> (which must name the kind).</summary>
     public abstract void Save(string path, string task, IReadOnlyDictionary<string, string> metadata);
 

@@ -37,7 +37,7 @@ public sealed class SpeechTask : ApplicationTask
     public override TaskResult Train(TaskOptions options, TaskContext context)
     {
         string kind = ParseModel(options.Get("model") ?? "ctc");
-        if (kind == "las" && Beam(options) > 1) throw new TaskUsageException(AttentionSpelling.GreedyOnly);
+        float ctcWeight = CtcWeight(options, kind);
         var recordings = SpokenDigitRecordings.List(RecordingsFolder(options, context));
         var speakers = recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (speakers.Length < 2) throw new TaskUsageException($"speech needs recordings of at least two speakers for a speaker-disjoint split; found {speakers.Length}.");
@@ -86,7 +86,7 @@ public sealed class SpeechTask : ApplicationTask
         float dropout = options.Dropout ?? 0.2f;
         var recognizer = kind == "las"
             ? SpeechRecognizer.Las(new ListenAttendSpellConfig(features[0].Dimensions, AttentionSpelling.Vocabulary, hidden, layers, pyramidal, dropout,
-                SpellerSize: hidden, BeginId: AttentionSpelling.Begin, EndId: AttentionSpelling.End), random)
+                SpellerSize: hidden, BeginId: AttentionSpelling.Begin, EndId: AttentionSpelling.End, CtcWeight: ctcWeight), random)
             : SpeechRecognizer.Ctc(new CtcSpeechRecognizerConfig(features[0].Dimensions, SpeechRecognizer.Letters.Length + 1, hidden, layers, pyramidal, dropout), random);
         context.Log($"speech ({kind}): {train.Length} training recordings of {string.Join(", ", trainSpeakers)}, {validation.Length} validation recordings of " +
             $"{string.Join(", ", validation.Select(i => recordings[i].Speaker).Distinct().Order(StringComparer.Ordinal))}; " +
@@ -101,15 +101,29 @@ public sealed class SpeechTask : ApplicationTask
             return new(recognizer.Loss(x, lengths, batch.Select(i => recordings[i].Word).ToArray()), batch.Length);
         }, new MetricMonitor("cer", Maximize: false, Defaults.Patience));
         var frameCounts = train.Select(i => features[i].Frames).ToArray();
+        // --average N: the model kept is the mean of the N epochs with the best validation CER (the snapshots live in memory, not in checkpoints)
+        int averaged = options.GetPositive("average", 1);
+        if (averaged > 1 && options.Resume) throw new TaskUsageException("--average cannot be resumed: the epochs' snapshots it averages are not in the checkpoint.");
+        var snapshots = averaged > 1 ? new BestEpochAverage(recognizer.Module.Parameters(), averaged, minimize: true) : null;
         var history = trainer.Fit(
             r => BatchOrder.Bucketed(frameCounts, batchSize, bucketBatches: 10, r).Select(b => b.Select(i => train[i]).ToArray()).ToArray(),
-            () => Score(recognizer, recordings, features, validation, 1).Figures(),
+            () =>
+            {
+                var scores = Score(recognizer, recordings, features, validation, 1);
+                snapshots?.Offer(scores.CharacterErrorRate);
+                return scores.Figures();
+            },
             context.ProgressFor(Name), context.Cancellation);
+        if (snapshots is not null)
+        {
+            snapshots.LoadAverage();
+            context.Log($"speech: the model is the mean of epochs {string.Join(", ", snapshots.Epochs)} (the {snapshots.Epochs.Count} best by validation CER)");
+        }
 
         var scores = Score(recognizer, recordings, features, test, Beam(options));
         var validationScores = Score(recognizer, recordings, features, validation, 1);
         var result = Report(scores, testSpeaker, kind);
-        if (recognizer.Module is CtcSpeechRecognizer ctc) result.Insights.AddRange(Alignments(ctc, recordings, features, test));
+        result.Insights.AddRange(Alignments(recognizer, recordings, features, test));
         result.Histories[kind] = history;
         result.Figures["validation_word_accuracy"] = validationScores.WordAccuracy;
         result.Figures["validation_cer"] = validationScores.CharacterErrorRate;
@@ -121,6 +135,8 @@ public sealed class SpeechTask : ApplicationTask
         result.Figures["stopped"] = history.StopReason.ToString();
         result.Figures["augment"] = augment;
         result.Figures["vtlp"] = augment && vtlp;
+        result.Figures["ctc_weight"] = ctcWeight;
+        if (snapshots is not null) result.Figures["averaged_epochs"] = snapshots.Epochs.ToArray();
         result.Figures["train_speakers"] = trainSpeakers;
         string path = options.OutputPath ?? $"{Name}.safetensors";
         var metadata = new Dictionary<string, string>
@@ -153,7 +169,7 @@ public sealed class SpeechTask : ApplicationTask
         var features = Features(recordings, mfcc);
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
         var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)), model.Kind);
-        if (model.Module is CtcSpeechRecognizer ctc) result.Insights.AddRange(Alignments(ctc, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
+        result.Insights.AddRange(Alignments(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
         return result;
     }
 
@@ -162,24 +178,18 @@ public sealed class SpeechTask : ApplicationTask
 
     /// <summary>
     /// The report's pictures: for the first recording of each of a few words among <paramref name="indices"/>, the
-    /// log-mel spectrogram (before normalisation) and the class the best path emits at every output frame.
+    /// log-mel spectrogram (before normalisation) and under it the CTC best path or the speller's attention map.
     /// </summary>
-    private static List<SpectrogramAlignment> Alignments(CtcSpeechRecognizer model, IReadOnlyList<SpokenDigitRecording> recordings, FeatureMatrix[] features, int[] indices)
+    private static List<SpectrogramAlignment> Alignments(SpeechRecognizer model, IReadOnlyList<SpokenDigitRecording> recordings, FeatureMatrix[] features, int[] indices)
     {
-        using var evaluating = model.Evaluating();
-        using var noGrad = new NoGradScope();
         var alignments = new List<SpectrogramAlignment>();
         foreach (int i in indices.DistinctBy(i => recordings[i].Word).Take(AlignmentsShown))
         {
-            var (x, lengths) = SpeechRecognizer.Pad([features[i]]);
-            var logProbs = model.Forward(x, lengths);                  // (T', 1, C)
-            int frames = model.OutputLength(lengths[0]), classes = logProbs.Size(2);
-            var path = CtcGreedyDecoder.BestPath(logProbs.Data, frames, classes, classes);
+            var (path, attention, decoded, framesPerOutput) = model.Explain(features[i]);
             var extractor = Extractor(1.0);
             var spectrogram = extractor.Compute(ReadSignal(recordings[i].Path));
             alignments.Add(new SpectrogramAlignment(Path.GetFileName(recordings[i].Path), spectrogram.Values, spectrogram.Frames, spectrogram.Dimensions,
-                extractor.HopLength / (double)SampleRate, path.Select(k => k == 0 ? null : SpeechRecognizer.Letters[k - 1].ToString()).ToArray(),
-                model.Config.Pyramidal ? 2 : 1, new string(CtcGreedyDecoder.Collapse(path, blank: 0).Select(l => SpeechRecognizer.Letters[l - 1]).ToArray()), recordings[i].Word));
+                extractor.HopLength / (double)SampleRate, path, framesPerOutput, decoded, recordings[i].Word, attention));
         }
         return alignments;
     }
@@ -227,6 +237,16 @@ public sealed class SpeechTask : ApplicationTask
     };
 
     private static int Beam(TaskOptions options) => options.GetPositive("beam", 1);
+
+    /// <summary>--ctc-weight λ of joint CTC-attention training: LAS only, in [0, 1).</summary>
+    private static float CtcWeight(TaskOptions options, string kind)
+    {
+        if (options.Get("ctc-weight") is not { } text) return 0f;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double weight) || !(weight is >= 0 and < 1))
+            throw new TaskUsageException($"--ctc-weight must be a number in [0, 1) (the CTC share of the loss), got '{text}'.");
+        if (kind != "las" && weight > 0) throw new TaskUsageException("--ctc-weight is for --model las (joint CTC-attention training); a CTC model's loss is all CTC.");
+        return (float)weight;
+    }
 
     private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc) => recordings.Select(r => Extract(r.Path, mfcc)).ToArray();
 

@@ -217,7 +217,7 @@ public sealed class Seq2SeqTask : ApplicationTask
 
     /// <summary>
     /// The training sentences nearest to each query code: the data file is read again (where the model recorded it, or
-    /// --data; its SHA-256 must match), split with the model's seed and limit, and every training sentence encoded.
+    /// --data; its SHA-256 must match), split with the model's seed and limit, and every training sentence encoded; codes are centred on the training mean.
     /// </summary>
     private (List<(int Index, float Similarity)>[] Nearest, IReadOnlyList<SentencePair> Pairs) Nearest(SavedModel saved, Seq2Seq model, Sides sides,
         float[][] queries, CodeRequest request)
@@ -229,7 +229,7 @@ public sealed class Seq2SeqTask : ApplicationTask
         var split = HeldOutSplit.Draw(pairs.Count, HeldOutFraction, new RandomGenerator(int.Parse(saved.Require("seed"), CultureInfo.InvariantCulture)), saved.RequireOptionalInt("limit"));
         var train = Trainable(examples, split.Train, PlainSentenceReader.IsPlainText(file));
         var nearest = NearestCodes.Search(queries, request.Nearest, train,
-            batch => model.Code(PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray())));
+            batch => model.Code(PaddedSequences.FromSequences(batch.Select(i => (IReadOnlyList<int>)examples[i].Source).ToArray())), centred: true);
         return (nearest, pairs);
     }
 

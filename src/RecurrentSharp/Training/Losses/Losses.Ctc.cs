@@ -8,7 +8,7 @@ public static partial class Losses
     /// <summary>
     /// Connectionist temporal classification (Graves et al. 2006) with PyTorch's <c>F.ctc_loss</c> semantics:
     /// minus the log-probability of the label sequence summed over every frame-wise alignment, computed in log
-    /// space (in float64) with the forward (α) recursion; the backward (β) recursion gives the gradient.
+    /// space (in float32, as PyTorch's CPU kernel for float inputs) with the forward (α) recursion; the backward (β) recursion gives the gradient.
     /// </summary>
     /// <remarks>
     /// <para>For element n, y_t(k) = logProbs[t, n, k] for t &lt; T_n (later steps are ignored), labels l_1..l_S,
@@ -69,7 +69,7 @@ public static partial class Losses
         if (offsets[N] > Array.MaxLength) throw new TensorShapeException("CtcLoss", $"the alignment lattice of {offsets[N]} states is too large");
 
         // ---- forward: α for every element, loss_n = −log p(l | x); the elements are independent (one part each on the kernel threads)
-        var alpha = new double[offsets[N]];
+        var alpha = new float[offsets[N]];
         var loss = new double[N];
         KernelThreads.For(N, n =>
             loss[n] = CtcForward(logProbs.Data, n, N, C, lengthsIn[n], extended[n], alpha.AsSpan((int)offsets[n], (int)(offsets[n + 1] - offsets[n]))));
@@ -100,7 +100,7 @@ public static partial class Losses
         return GradNode.Record("ctc_loss", result, [logProbs], g =>
         {
             var grad = Tensor.Zeros(T, N, C);
-            var beta = new double[offsets[N]];
+            var beta = new float[offsets[N]];
             // each element writes only its own rows grad[t, n, :], so the elements run in parallel
             KernelThreads.For(N, n =>
             {
@@ -119,11 +119,11 @@ public static partial class Losses
     /// The α recursion of one element over its lattice <paramref name="alpha"/> ((T_n, 2S+1) row-major); returns
     /// loss_n = −logsumexp(α_{T_n−1}(2S), α_{T_n−1}(2S−1)) (+∞ when no alignment fits in T_n steps).
     /// </summary>
-    private static double CtcForward(ReadOnlySpan<float> y, int n, int N, int C, int frames, int[] ext, Span<double> alpha)
+    private static double CtcForward(ReadOnlySpan<float> y, int n, int N, int C, int frames, int[] ext, Span<float> alpha)
     {
         int states = ext.Length;                       // 2S + 1
         if (frames == 0) return states == 1 ? 0 : double.PositiveInfinity;
-        alpha.Fill(double.NegativeInfinity);
+        alpha.Fill(float.NegativeInfinity);
         // α_0(0) = y_0(blank), α_0(1) = y_0(l_1)
         var y0 = y.Slice(n * C, C);
         alpha[0] = y0[ext[0]];
@@ -133,28 +133,29 @@ public static partial class Losses
             var yt = y.Slice((t * N + n) * C, C);
             var prev = alpha.Slice((t - 1) * states, states);
             var cur = alpha.Slice(t * states, states);
-            // a path at state s at step t came from s (stay), s−1 (advance) or s−2 (skip a blank between different labels);
-            // states below 2S+1 − 2(T_n − t) cannot reach the end in time and states above 2t+1 cannot be reached yet,
-            // but the −∞ they hold makes the plain loop over all s exact.
-            for (int s = 0; s < states; s++)
+            // a path at state s at step t came from s (stay), s−1 (advance) or s−2 (skip a blank between different labels).
+            // States above 2t+1 cannot be reached yet and those below 2S+1 − 2(T_n − t) cannot reach the end in time:
+            // they stay −∞ (as filled), and only the band between them is computed.
+            int first = Math.Max(0, states - 2 * (frames - t)), stop = Math.Min(states, 2 * t + 2);
+            for (int s = first; s < stop; s++)
             {
-                double a0 = prev[s];
-                double a1 = s >= 1 ? prev[s - 1] : double.NegativeInfinity;
-                double a2 = s >= 2 && ext[s] != ext[0] && ext[s] != ext[s - 2] ? prev[s - 2] : double.NegativeInfinity;
+                float a0 = prev[s];
+                float a1 = s >= 1 ? prev[s - 1] : float.NegativeInfinity;
+                float a2 = s >= 2 && ext[s] != ext[0] && ext[s] != ext[s - 2] ? prev[s - 2] : float.NegativeInfinity;
                 cur[s] = LogSumExp3(a0, a1, a2) + yt[ext[s]];   // α_t(s) = y_t(l'_s) + lse(α_{t−1}(s), α_{t−1}(s−1), α_{t−1}(s−2))
             }
         }
         var last = alpha.Slice((frames - 1) * states, states);
-        double logLikelihood = states > 1 ? LogSumExp3(last[states - 1], last[states - 2], double.NegativeInfinity) : last[0];
+        double logLikelihood = states > 1 ? LogSumExp3(last[states - 1], last[states - 2], float.NegativeInfinity) : last[0];
         return -logLikelihood;
     }
 
     /// <summary>The β recursion (the mirror image of α, also including y_t(l'_s)) of one element.</summary>
-    private static void CtcBackward(ReadOnlySpan<float> y, int n, int N, int C, int frames, int[] ext, Span<double> beta)
+    private static void CtcBackward(ReadOnlySpan<float> y, int n, int N, int C, int frames, int[] ext, Span<float> beta)
     {
         int states = ext.Length;
         if (frames == 0) return;
-        beta.Fill(double.NegativeInfinity);
+        beta.Fill(float.NegativeInfinity);
         // β_{T_n−1}(2S) = y(blank), β_{T_n−1}(2S−1) = y(l_S)
         var yLast = y.Slice(((frames - 1) * N + n) * C, C);
         var end = beta.Slice((frames - 1) * states, states);
@@ -165,11 +166,13 @@ public static partial class Losses
             var yt = y.Slice((t * N + n) * C, C);
             var next = beta.Slice((t + 1) * states, states);
             var cur = beta.Slice(t * states, states);
-            for (int s = 0; s < states; s++)
+            // the mirror band: s ≥ 2S+1 − 2(T_n − t) still reaches the end, s ≤ 2t+1 was reachable from the start
+            int first = Math.Max(0, states - 2 * (frames - t)), stop = Math.Min(states, 2 * t + 2);
+            for (int s = first; s < stop; s++)
             {
-                double b0 = next[s];
-                double b1 = s + 1 < states ? next[s + 1] : double.NegativeInfinity;
-                double b2 = s + 2 < states && ext[s] != ext[0] && ext[s] != ext[s + 2] ? next[s + 2] : double.NegativeInfinity;
+                float b0 = next[s];
+                float b1 = s + 1 < states ? next[s + 1] : float.NegativeInfinity;
+                float b2 = s + 2 < states && ext[s] != ext[0] && ext[s] != ext[s + 2] ? next[s + 2] : float.NegativeInfinity;
                 cur[s] = LogSumExp3(b0, b1, b2) + yt[ext[s]];   // β_t(s) = y_t(l'_s) + lse(β_{t+1}(s), β_{t+1}(s+1), β_{t+1}(s+2))
             }
         }
@@ -177,7 +180,7 @@ public static partial class Losses
 
     /// <summary>d L / d y_t(k) = −w·γ_t(k) for t &lt; T_n, added into <paramref name="grad"/> ((T, N, C)).</summary>
     private static void CtcGradient(ReadOnlySpan<float> y, Span<float> grad, int n, int N, int C, int frames, int[] ext,
-        ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, double loss, double w)
+        ReadOnlySpan<float> alpha, ReadOnlySpan<float> beta, double loss, double w)
     {
         int states = ext.Length;
         for (int t = 0; t < frames; t++)
@@ -187,26 +190,27 @@ public static partial class Losses
             var a = alpha.Slice(t * states, states);
             var b = beta.Slice(t * states, states);
             // γ_t(k) = Σ_{s : l'_s = k} exp(α_t(s) + β_t(s) − y_t(k) + loss_n): each state adds its posterior to its class
+            // (outside the band α or β is −∞ and the posterior 0, unless the loss is +∞: then every term is NaN, as PyTorch's)
             for (int s = 0; s < states; s++)
             {
                 int k = ext[s];
-                double posterior = Math.Exp(a[s] + b[s] - yt[k] + loss);
+                double posterior = Math.Exp((double)a[s] + b[s] - yt[k] + loss);
                 gt[k] -= (float)(w * posterior);
             }
         }
     }
 
     /// <summary>log(e^a + e^b + e^c) = m + log(1 + e^(x − m) + e^(y − m)) with m the largest; exact for −∞ arguments (their exp is skipped).</summary>
-    private static double LogSumExp3(double a, double b, double c)
+    private static float LogSumExp3(float a, float b, float c)
     {
-        double m, x, y;
+        float m, x, y;
         if (a >= b && a >= c) { m = a; x = b; y = c; }
         else if (b >= c) { m = b; x = a; y = c; }
         else { m = c; x = a; y = b; }
-        if (double.IsNegativeInfinity(m) || double.IsNaN(m)) return m;
-        double sum = 1;
-        if (!double.IsNegativeInfinity(x)) sum += Math.Exp(x - m);
-        if (!double.IsNegativeInfinity(y)) sum += Math.Exp(y - m);
-        return m + Math.Log(sum);
+        if (float.IsNegativeInfinity(m) || float.IsNaN(m)) return m;
+        float sum = 1;
+        if (!float.IsNegativeInfinity(x)) sum += MathF.Exp(x - m);
+        if (!float.IsNegativeInfinity(y)) sum += MathF.Exp(y - m);
+        return m + MathF.Log(sum);
     }
 }

@@ -60,4 +60,26 @@ public class HtmlReportTests
         Assert.Contains("heard <b class=\"wrong\">tw</b>, said <b>two</b> (wrong)", html);
         Assert.Contains("#fde725", html);   // the loudest cell is the top of the colour scale
     }
+
+    [Fact]
+    public void A_speller_draws_its_attention_map_under_the_spectrogram_one_row_per_character_on_the_time_axis()
+    {
+        var result = new TaskResult("speech", "word_accuracy", 1);
+        const int frames = 5, bands = 2;
+        var logMel = Enumerable.Range(0, frames * bands).Select(i => (float)i).ToArray();
+        // a pyramidal listener: 3 frames for 5 spectrogram frames, the last pairs frame 4 with padding
+        var attention = new SpellerAttention(["t", "w", "o", "⟨end⟩"], [[0.9f, 0.1f, 0f], [0f, 1f, 0f], [0f, 0.2f, 0.8f], [0f, 0f, 1f]]);
+        result.Insights.Add(new SpectrogramAlignment("2_theo_0.wav", logMel, frames, bands, 0.01, [], 2, "two", "two", attention));
+        string html = HtmlReport.Page(result).ToString();
+        Assert.Equal(frames * bands + 4 * 3, Count(html, "<rect "));      // spectrogram cells, then 4 rows of 3 listener frames
+        Assert.DoesNotContain("best path", html);
+        Assert.Matches(">t</text>.*>w</text>.*>o</text>.*>⟨end⟩</text>", html);
+        Assert.Contains("w ← listener frame 1: 100.0%", html);
+        Assert.Contains("o ← listener frame 2: 80.0%", html);
+        Assert.Contains("where the speller looked", html);
+        // a listener frame is 2 spectrogram frames wide (12 px each here), the last one cut at the spectrogram's end
+        Assert.Matches("<rect x=\"64.00\" y=\"[0-9.]+\" width=\"24.30\"", html);
+        Assert.Matches("<rect x=\"112.00\" y=\"[0-9.]+\" width=\"12.00\"", html);
+        Assert.Contains("heard <b class=\"right\">two</b>, said <b>two</b>", html);
+    }
 }

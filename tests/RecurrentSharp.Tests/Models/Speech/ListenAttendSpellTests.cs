@@ -9,9 +9,9 @@ namespace RecurrentSharp.Tests.Models.Speech;
 /// <summary>Listen, attend and spell on tiny instances: gradients, padding, and learning to spell synthetic "utterances".</summary>
 public class ListenAttendSpellTests
 {
-    private static ListenAttendSpell Tiny(RandomGenerator random, bool pyramidal = true, float dropout = 0f, int hidden = 3, int speller = 4) =>
+    private static ListenAttendSpell Tiny(RandomGenerator random, bool pyramidal = true, float dropout = 0f, int hidden = 3, int speller = 4, float ctcWeight = 0f) =>
         new(new ListenAttendSpellConfig(InputSize: 3, Vocabulary: 6, HiddenSize: hidden, Layers: 2, Pyramidal: pyramidal, Dropout: dropout,
-            EmbeddingSize: 2, SpellerSize: speller), random);
+            EmbeddingSize: 2, SpellerSize: speller, CtcWeight: ctcWeight), random);
 
     private static (Tensor X, int[] Lengths) Frames(RandomGenerator random, params int[] lengths)
     {
@@ -33,6 +33,62 @@ public class ListenAttendSpellTests
         var input = PaddedSequences.FromSequences([[1, 3, 4], [1, 4, 5]]);
         Assert.Equal(new[] { 2, 3, 6 }, model.Forward(x, lengths, input).GetShape());
         AssertGradientsMatch(() => model.Forward(x, lengths, input), model.Parameters().ToArray(), step: 5e-3f, tolerance: 1e-2);
+    }
+
+    [Fact]
+    public void The_joint_ctc_attention_loss_matches_finite_differences_and_its_head_reads_the_listener_frames()
+    {
+        var random = new RandomGenerator(4);
+        var model = Tiny(random, ctcWeight: 0.3f);
+        var (x, lengths) = Frames(random, 6, 4);
+        var input = PaddedSequences.FromSequences([[1, 3, 4], [1, 5]]);
+        var target = PaddedSequences.FromSequences([[3, 4, 2], [5, 2]]);
+        var (logits, ctc) = model.ForwardJoint(x, lengths, input);
+        Assert.Equal(model.Forward(x, lengths, input).ToArray(), logits.ToArray());
+        Assert.Equal(new[] { 3, 2, 6 }, ctc.GetShape());                   // (T', B, V): the pyramid halves 6 frames
+        Tensor Loss()
+        {
+            var (l, c) = model.ForwardJoint(x, lengths, input);
+            var attention = Losses.CrossEntropy(l, target.Ids, mask: target.Mask());
+            return 0.3f * Losses.CtcLoss(c, CtcTargets.FromSequences([[3, 4], [5]]), [3, 2], blank: 0, Reduction.Mean) + 0.7f * attention;
+        }
+        AssertGradientsMatch(Loss, model.Parameters().ToArray(), step: 5e-3f, tolerance: 1e-2);
+        Assert.Contains(model.NamedParameters(), p => p.Key == "ctc.weight");
+        Assert.DoesNotContain(Tiny(new RandomGenerator(4)).NamedParameters(), p => p.Key.StartsWith("ctc.", StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => Tiny(new RandomGenerator(4)).ForwardJoint(x, lengths, input));
+    }
+
+    [Fact]
+    public void Beam_search_of_width_one_spells_as_greedy_and_scores_its_spellings_by_their_log_probability()
+    {
+        var random = new RandomGenerator(5);
+        var model = Tiny(random, hidden: 4, speller: 5);
+        model.Eval();
+        var (x, lengths) = Frames(random, 7, 3, 5, 6, 2);
+        var greedy = model.GreedyDecode(x, lengths, 6).Tokens;
+        var one = model.BeamDecode(x, lengths, 6, width: 1);
+        var wide = model.BeamDecode(x, lengths, 6, width: 4, lengthPenalty: 0);
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            Assert.Equal(greedy[b], Assert.Single(one[b]).Tokens);
+            Assert.Equal(TeacherForcedLogP(model, x, lengths, b, one[b][0].Tokens, ended: one[b][0].Tokens.Length < 6), one[b][0].LogProbability, 4);
+            // every hypothesis the wide beam finished, its log P as teacher forcing computes it, ranked best first
+            Assert.InRange(wide[b].Count, 1, 4);
+            foreach (var h in wide[b])
+                Assert.Equal(TeacherForcedLogP(model, x, lengths, b, h.Tokens, ended: h.Tokens.Length < 6), h.LogProbability, 4);
+            Assert.Equal(wide[b].Select(h => h.LogProbability).OrderDescending(), wide[b].Select(h => h.LogProbability));
+        }
+    }
+
+    /// <summary>log P(tokens [+ end] | utterance b) from the teacher-forced logits, to check the beam's sums.</summary>
+    private static double TeacherForcedLogP(ListenAttendSpell model, Tensor x, int[] lengths, int b, int[] tokens, bool ended)
+    {
+        var alone = x.Select(0, b).Slice(0, 0, lengths[b]).Unsqueeze(0);
+        int[] next = ended ? [.. tokens, 2] : tokens;
+        var logProbs = model.Forward(alone, [lengths[b]], PaddedSequences.FromSequences([[1, .. tokens[..(next.Length - 1)]]])).LogSoftmax(2);
+        double sum = 0;
+        for (int t = 0; t < next.Length; t++) sum += logProbs[0, t, next[t]];
+        return sum;
     }
 
     [Fact]
