@@ -295,22 +295,28 @@ public sealed class Seq2Seq : Module
     /// </summary>
     public List<int[]> BeamSearch(PaddedSequences source, int beamWidth, int maxLength, float lengthPenalty = 1f)
     {
-        if (beamWidth < 1) throw new ArgumentOutOfRangeException(nameof(beamWidth), beamWidth, "beamWidth must be at least 1.");
-        using var noGrad = new NoGradScope();
         var results = new List<int[]>();
         for (int b = 0; b < source.Batch; b++)
-        {
-            var one = PaddedSequences.FromSequences([source.Sequence(b)]);
-            results.Add(SearchOne(one, beamWidth, maxLength, lengthPenalty));
-        }
+            results.Add(BeamSearchHypotheses(source.Sequence(b), beamWidth, maxLength, lengthPenalty)[0].Tokens);
         return results;
     }
 
-    private int[] SearchOne(PaddedSequences source, int beamWidth, int maxLength, float lengthPenalty)
+    /// <summary>
+    /// Beam search of one source, every finished hypothesis best first (the first is <see cref="BeamSearch"/>'s answer).
+    /// The search stops when <paramref name="beamWidth"/> hypotheses have ended, when none is live, or at
+    /// <paramref name="maxLength"/> tokens, where the live ones finish without the end token (as greedy decoding
+    /// stops there). A hypothesis's log P(y | x) is what teacher forcing on y gives, the end token's included when it ended:
+    /// <code>
+    /// log P(y | x) = Σ_t log P(y_t | y_&lt;t, x) [+ log P(end | y, x)],   score = log P(y | x) / max(1, |y|)^lengthPenalty
+    /// </code>
+    /// </summary>
+    public List<Seq2SeqHypothesis> BeamSearchHypotheses(IReadOnlyList<int> source, int beamWidth, int maxLength, float lengthPenalty = 1f)
     {
-        var (state, memory) = Start(source);
+        if (beamWidth < 1) throw new ArgumentOutOfRangeException(nameof(beamWidth), beamWidth, "beamWidth must be at least 1.");
+        using var noGrad = new NoGradScope();
+        var (state, memory) = Start(PaddedSequences.FromSequences([source]));
         var beams = new List<(List<int> Tokens, double Score)> { ([], 0.0) };
-        var finished = new List<(List<int> Tokens, double Score)>();
+        var finished = new List<(List<int> Tokens, double LogP, bool Ended)>();
         for (int length = 0; length < maxLength && beams.Count > 0; length++)
         {
             int n = beams.Count;
@@ -331,20 +337,24 @@ public sealed class Seq2Seq : Module
             foreach (var (beam, token, score) in candidates.OrderByDescending(x => x.Score))
             {
                 if (next.Count == beamWidth) break;
-                if (token == EndId) finished.Add((beams[beam].Tokens, score));
+                if (token == EndId) finished.Add((beams[beam].Tokens, score, true));
                 else
                 {
                     next.Add(([.. beams[beam].Tokens, token], score));
                     keep.Add(beam);
                 }
             }
-            if (finished.Count >= beamWidth) break;
             beams = next;
+            // Enough hypotheses ended: the live ones never did, and their log P lacks the end token's, so they are
+            // dropped (ranked with the finished ones they would win on a score that was never paid in full).
+            if (finished.Count >= beamWidth) { beams = []; break; }
             if (keep.Count == 0) break;
             state = decoded.State.Rows(keep.ToArray());
         }
-        finished.AddRange(beams);
-        return finished.OrderByDescending(f => f.Score / Math.Pow(Math.Max(1, f.Tokens.Count), lengthPenalty)).First().Tokens.ToArray();
+        // Only a search that ran to maxLength has live hypotheses left: they finish there without the end token.
+        finished.AddRange(beams.Select(beam => (beam.Tokens, beam.Score, false)));
+        return finished.Select(f => new Seq2SeqHypothesis(f.Tokens.ToArray(), f.LogP, f.LogP / Math.Pow(Math.Max(1, f.Tokens.Count), lengthPenalty), f.Ended))
+            .OrderByDescending(h => h.Score).ToList();
     }
 
     private static IEnumerable<int> TopK(ReadOnlySpan<float> values, int k)
