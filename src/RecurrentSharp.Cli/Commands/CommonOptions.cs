@@ -60,6 +60,7 @@ internal sealed class CommonOptions
     public Option<string?> ValidationSpeaker { get; } = new("--validation-speaker") { Description = "speech: choose the model on all recordings of this training speaker (an unseen voice) instead of a tenth of every training speaker's." };
     public Option<bool?> Vtlp { get; } = new("--vtlp") { Description = "speech, with --augment: vocal tract length perturbation, the mel filterbank's frequency axis warped by a factor from 0.9-1.1 per use (true/false, default false)." };
     public Option<string?> Features { get; } = new("--features") { Description = "speech: logmel (40 log-mel bands, default) or mfcc (13 MFCCs with deltas and delta-deltas), normalised per utterance." };
+    public Option<string?> Normalise { get; } = new("--normalise") { Description = "speech: utterance (each recording by its own per-dimension mean and variance, default) or speaker (by its speaker's, over all their recordings)." };
     public Option<double?> LrDecay { get; } = new("--lr-decay") { Description = "captions: multiply the learning rate by this factor after every epoch (exponential decay, e.g. 0.8; default: constant)." };
     public Option<double?> LengthPenalty { get; } = new("--length-penalty") { Description = "captions: beam search ranks finished captions by log p / (words + 1)^this (default 1; 0: plain log-probability)." };
     public Option<string?> Split { get; } = new("--split") { Description = "captions, eval: the split to score, test (default) or dev (to choose decoding settings without looking at the test images)." };
@@ -83,7 +84,7 @@ internal sealed class CommonOptions
         command.Options.Add(LengthPenalty);
         command.Options.Add(Split);
         if (!training) return;
-        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, WordDropout, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
+        foreach (var option in new Option[] { Cell, Hidden, Layers, Bidirectional, Dropout, Epochs, Batch, LearningRate, Optimizer, Clip, Seed, Out, Checkpoint, Resume, Limit, Column, Season, Horizon, Text, Mode, Window, Attention, InputFeeding, WordDropout, ReverseSource, TestSpeaker, ValidationSpeaker, Features, Normalise, Vtlp, Masks, CtcWeight, Average, Pyramidal, Augment, Head, CharFeatures, Model, Poems, LrDecay })
             command.Options.Add(option);
     }
 
@@ -108,6 +109,7 @@ internal sealed class CommonOptions
         if (parse.GetValue(ValidationSpeaker) is { } validationSpeaker) extra["validation-speaker"] = validationSpeaker;
         if (parse.GetValue(Vtlp) is { } vtlp) extra["vtlp"] = vtlp ? "true" : "false";
         if (parse.GetValue(Features) is { } features) extra["features"] = features;
+        if (parse.GetValue(Normalise) is { } normalise) extra["normalise"] = normalise;
         if (parse.GetValue(Masks) is { } masks) extra["masks"] = masks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(Average) is { } average) extra["average"] = average.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(CtcWeight) is { } ctcWeight) extra["ctc-weight"] = ctcWeight.ToString(System.Globalization.CultureInfo.InvariantCulture);

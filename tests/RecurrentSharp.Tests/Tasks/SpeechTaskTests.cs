@@ -111,6 +111,31 @@ public class SpeechTaskTests(TaskTestFolder folder) : IClassFixture<TaskTestFold
     }
 
     [Fact]
+    public void Speaker_normalisation_is_kept_with_the_model_and_used_by_eval_and_predict()
+    {
+        string model = folder.File("speech-speaker-norm.safetensors");
+        var train = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "theo", "--normalise", "speaker", "--limit", "200", "--epochs", "1",
+            "--hidden", "16", "--augment", "false", "--out", model, "--json", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        Assert.Equal("speaker", RecurrentSharp.Formats.Safetensors.SafetensorsReader.Read(model).Metadata["normalise"]);
+
+        string data = Directory.CreateDirectory(folder.File("speaker-norm-data")).FullName;
+        foreach (var name in new[] { "3_theo_0.wav", "7_theo_1.wav" })
+            File.Copy(Path.Combine(Fsdd, "recordings", name), Path.Combine(data, name));
+        var eval = CliRunner.Run("eval", model, "--data", data, "--json", "--threads", "1");
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        Assert.Equal(2, eval.Json().GetProperty("test_examples").GetInt32());
+        // predict pools the statistics of the files it is given (one speaker's)
+        var predict = CliRunner.Run("predict", model, Path.Combine(data, "3_theo_0.wav"), Path.Combine(data, "7_theo_1.wav"));
+        Assert.True(predict.ExitCode == 0, predict.StdErr);
+        Assert.Equal(2, predict.StdOut.Trim().Split('\n').Length);
+
+        var bad = CliRunner.Run("train", "speech", "--data", Fsdd, "--normalise", "corpus", "--epochs", "1", "--limit", "10");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--normalise must be utterance", bad.StdErr);
+    }
+
+    [Fact]
     public void An_unknown_test_speaker_and_a_badly_named_file_are_usage_errors()
     {
         var unknown = CliRunner.Run("train", "speech", "--data", Fsdd, "--test-speaker", "nobody", "--epochs", "1", "--limit", "10");

@@ -73,7 +73,9 @@ public sealed class SpeechTask : ApplicationTask
         }
 
         bool mfcc = ParseFeatures(options.Get("features") ?? "logmel");
-        var features = Features(recordings, mfcc);
+        bool perSpeaker = ParseNormalisation(options.Get("normalise") ?? "utterance");
+        var normalisers = Normalisers(recordings, mfcc, perSpeaker);
+        var features = Features(recordings, mfcc, normalisers);
         bool augment = ParseBool(options, "augment", true), vtlp = ParseBool(options, "vtlp", false);
         // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the
         // BiLSTM); with --vtlp the filterbank is warped by a factor from [0.9, 1.1]; these draws and the masks come from the trainer's generator,
@@ -96,7 +98,7 @@ public sealed class SpeechTask : ApplicationTask
         int batchSize = options.BatchSize ?? Defaults.BatchSize;
         var trainer = TaskTrainer.Create<int[]>(recognizer.Module, random, options, Defaults, context, batch =>
         {
-            var inputs = batch.Select(i => signals is null ? features[i] : Augmented(signals[i]!, mfcc, vtlp, masking, random)).ToArray();
+            var inputs = batch.Select(i => signals is null ? features[i] : Augmented(signals[i]!, mfcc, vtlp, masking, Normaliser(normalisers, recordings[i]), random)).ToArray();
             var (x, lengths) = SpeechRecognizer.Pad(inputs);
             return new(recognizer.Loss(x, lengths, batch.Select(i => recordings[i].Word).ToArray()), batch.Length);
         }, new MetricMonitor("cer", Maximize: false, Defaults.Patience));
@@ -148,6 +150,7 @@ public sealed class SpeechTask : ApplicationTask
             ["train_speakers"] = string.Join(",", speakers.Where(s => s != testSpeaker)),
             ["letters"] = SpeechRecognizer.Letters,
             ["features"] = mfcc ? "mfcc" : "logmel",
+            ["normalise"] = perSpeaker ? "speaker" : "utterance",
             ["sample_rate"] = SampleRate.ToString(CultureInfo.InvariantCulture),
         };
         if (context.WritesFiles) recognizer.Save(path, Name, metadata);
@@ -166,7 +169,7 @@ public sealed class SpeechTask : ApplicationTask
         var recordings = all.Where(r => !trainSpeakers.Contains(r.Speaker)).ToList();
         if (recordings.Count < all.Count) context.Log($"speech: left out {all.Count - recordings.Count} recordings of the training speakers {string.Join(", ", trainSpeakers.Order())}");
         if (recordings.Count == 0) throw new TaskUsageException($"every recording in the folder is of a training speaker ({string.Join(", ", trainSpeakers.Order())}); nothing unseen to score.");
-        var features = Features(recordings, mfcc);
+        var features = Features(recordings, mfcc, Normalisers(recordings, mfcc, SavedNormalisation(saved)));
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
         var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)), model.Kind);
         result.Insights.AddRange(Alignments(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
@@ -199,9 +202,15 @@ public sealed class SpeechTask : ApplicationTask
     {
         var model = SpeechRecognizer.Load(saved, SampleRate);
         bool mfcc = SavedFeatures(saved);
-        foreach (var path in inputs)
+        var paths = inputs.ToArray();
+        // A model normalised per speaker reads the given files as one speaker's: their statistics are pooled.
+        FeatureNormalizer? pooled = SavedNormalisation(saved) && paths.Length > 0
+            ? FeatureNormalizer.Fit(paths.Select(p => RawFrames(ReadSignal(p), mfcc, 1.0)))
+            : null;
+        foreach (var path in paths)
         {
-            var feature = Extract(path, mfcc);
+            var raw = RawFrames(ReadSignal(path), mfcc, 1.0);
+            var feature = pooled?.Apply(raw) ?? FeatureNormalizer.PerUtterance(raw);
             var text = model.Decode([feature], [0], 1)[0];
             int digit = SpokenDigitRecordings.NearestDigit(text, (a, b) => EditDistance.Between<char>(a, b));
             yield return $"{path}\t{text}\t{digit}";
@@ -248,10 +257,30 @@ public sealed class SpeechTask : ApplicationTask
         return (float)weight;
     }
 
-    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc) => recordings.Select(r => Extract(r.Path, mfcc)).ToArray();
+    /// <summary>
+    /// The normalised features of every recording: by each recording's own statistics, or with <paramref name="normalisers"/> by its speaker's.
+    /// </summary>
+    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc, IReadOnlyDictionary<string, FeatureNormalizer>? normalisers) =>
+        recordings.Select(r => Normalise(RawFrames(ReadSignal(r.Path), mfcc, 1.0), Normaliser(normalisers, r))).ToArray();
 
-    /// <summary>Per-utterance normalised log-mel features of one file.</summary>
-    private static FeatureMatrix Extract(string path, bool mfcc) => Frames(ReadSignal(path), mfcc, 1.0);
+    /// <summary>
+    /// --normalise speaker: each speaker's mean and variance over every frame of their recordings as read (no augmentation), so a voice's and a
+    /// microphone's constant colouring is removed while the word's own spectral shape, which per-utterance statistics also subtract, stays.
+    /// The test speaker's statistics come from their recordings' audio alone (no labels), as speaker-wise normalisation does at test time.
+    /// Null for per-utterance normalisation.
+    /// </summary>
+    private static Dictionary<string, FeatureNormalizer>? Normalisers(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc, bool perSpeaker) =>
+        perSpeaker
+            ? recordings.GroupBy(r => r.Speaker, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => FeatureNormalizer.Fit(g.Select(r => RawFrames(ReadSignal(r.Path), mfcc, 1.0))), StringComparer.Ordinal)
+            : null;
+
+    private static FeatureNormalizer? Normaliser(IReadOnlyDictionary<string, FeatureNormalizer>? normalisers, SpokenDigitRecording recording) =>
+        normalisers?[recording.Speaker];
+
+    /// <summary>By <paramref name="normaliser"/> when given, else by the frames' own statistics.</summary>
+    private static FeatureMatrix Normalise(FeatureMatrix raw, FeatureNormalizer? normaliser) =>
+        normaliser?.Apply(raw) ?? FeatureNormalizer.PerUtterance(raw);
 
     /// <summary>The samples of an 8 kHz file (this task does not resample: another rate is an error naming the file).</summary>
     private static float[] ReadSignal(string path)
@@ -266,31 +295,42 @@ public sealed class SpeechTask : ApplicationTask
     /// A training use of a recording: played at a random speed, with VTLP through a filterbank warped by a random factor,
     /// normalised, then masked (SpecAugment), every draw from <paramref name="random"/>.
     /// </summary>
-    private static FeatureMatrix Augmented(float[] signal, bool mfcc, bool vtlp, SpecAugment masking, RandomGenerator random)
+    private static FeatureMatrix Augmented(float[] signal, bool mfcc, bool vtlp, SpecAugment masking, FeatureNormalizer? normaliser, RandomGenerator random)
     {
         double speed = SlowestSpeed + (FastestSpeed - SlowestSpeed) * random.NextDouble();
         double warp = vtlp ? SmallestWarp + (LargestWarp - SmallestWarp) * random.NextDouble() : 1.0;
-        return masking.Apply(Frames(signal, mfcc, speed, warp), random);
+        return masking.Apply(Normalise(RawFrames(signal, mfcc, speed, warp), normaliser), random);
     }
 
     private const double SmallestWarp = 0.9, LargestWarp = 1.1;
 
     /// <summary>
     /// The frames of the signal played at <paramref name="speed"/> through a filterbank warped by <paramref name="warp"/>: log-mel, or
-    /// 13 MFCCs with deltas and delta-deltas (39; the cepstrum's low orders keep the spectral envelope and drop the pitch harmonics), normalised
-    /// by their own mean and variance.
+    /// 13 MFCCs with deltas and delta-deltas (39; the cepstrum's low orders keep the spectral envelope and drop the pitch harmonics), not yet normalised.
     /// </summary>
-    private static FeatureMatrix Frames(float[] samples, bool mfcc, double speed, double warp = 1.0)
+    private static FeatureMatrix RawFrames(float[] samples, bool mfcc, double speed, double warp = 1.0)
     {
         var played = speed == 1.0 ? samples : SpeedPerturbation.Apply(samples, speed);
         var logMel = Extractor(warp).Compute(played);
-        return FeatureNormalizer.PerUtterance(mfcc ? Mfcc.WithDeltas(Mfcc.FromLogMel(logMel)) : logMel);
+        return mfcc ? Mfcc.WithDeltas(Mfcc.FromLogMel(logMel)) : logMel;
     }
 
     /// <summary>Whether a saved model reads MFCCs (a model saved before --features came reads log-mel).</summary>
     private static bool SavedFeatures(SavedModel saved) => saved.Metadata.TryGetValue("features", out var name)
         ? name == "mfcc" || (name == "logmel" ? false : throw new ModelFormatException($"{saved.Path}: unknown features '{name}' (logmel or mfcc)."))
         : false;
+
+    /// <summary>Whether a saved model normalises per speaker (a model saved before --normalise came normalises per utterance).</summary>
+    private static bool SavedNormalisation(SavedModel saved) => saved.Metadata.TryGetValue("normalise", out var name)
+        ? name == "speaker" || (name == "utterance" ? false : throw new ModelFormatException($"{saved.Path}: unknown normalisation '{name}' (utterance or speaker)."))
+        : false;
+
+    private static bool ParseNormalisation(string name) => name switch
+    {
+        "utterance" => false,
+        "speaker" => true,
+        _ => throw new TaskUsageException($"--normalise must be utterance (each recording by its own mean and variance) or speaker (by its speaker's), got '{name}'."),
+    };
 
     private static bool ParseFeatures(string name) => name switch
     {
