@@ -96,10 +96,47 @@ internal abstract class DirectionPass
         }
     }
 
-    /// <summary>Copies h_t of every row into its output slot (0 for inactive rows).</summary>
-    protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column)
+    /// <summary>
+    /// The batch split across the cores. Row b of step t reads only row b of step t−1 (h_{t-1} W_hhᵀ, the gates, and backward's
+    /// dG_t W_hh are all row by row), so the rows can be split once per pass and each thread run every step over its own
+    /// block: no exchange and no barrier between steps, and the gate kernels run on every core. Each thread then reads all
+    /// of W_hh at every step, so the split is taken only when W_hh fits in a core's L2 (2 MB here) and every block keeps at
+    /// least one microkernel panel of rows; otherwise the rows stay together and each step's product is split by columns.
+    /// </summary>
+    internal static int MinRowsPerBlock = 12;
+
+    /// <inheritdoc cref="MinRowsPerBlock"/>
+    internal static long MaxSplitWeightBytes = 2L << 20;
+
+    /// <summary>One block of batch rows [first, end) run through every step; its products may use <paramref name="gemmThreads"/> threads.</summary>
+    protected delegate void RowBlock(int first, int end, int gemmThreads);
+
+    /// <summary>Runs <paramref name="body"/> over the batch: one row block per thread (see <see cref="MinRowsPerBlock"/>), or all rows on the caller.</summary>
+    protected void RunRowBlocks(int gateWidth, RowBlock body)
     {
-        for (int b = 0; b < Batch; b++)
+        int threads = KernelThreads.Count;
+        int blocks = Math.Min(threads, Batch / MinRowsPerBlock);
+        if (blocks <= 1 || (long)gateWidth * Hidden * sizeof(float) > MaxSplitWeightBytes)
+        {
+            body(0, Batch, threads);
+            return;
+        }
+        Interlocked.Increment(ref splitPasses);
+        KernelThreads.For(blocks, block => body(block * Batch / blocks, (block + 1) * Batch / blocks, 1));
+    }
+
+    private static long splitPasses;
+
+    /// <summary>How many passes so far split their batch into row blocks (tests check the split is taken).</summary>
+    internal static long SplitPasses => Interlocked.Read(ref splitPasses);
+
+    /// <summary>Copies h_t of rows [first, end) into their output slots (0 for inactive rows).</summary>
+    protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column) => WriteOutput(t, h, output, outputWidth, column, 0, Batch);
+
+    /// <inheritdoc cref="WriteOutput(int, ReadOnlySpan{float}, float[], int, int)"/>
+    protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column, int first, int end)
+    {
+        for (int b = first; b < end; b++)
         {
             var slot = output.AsSpan((t * Batch + b) * outputWidth + column, Hidden);
             if (IsActive(t, b)) h.Slice(b * Hidden, Hidden).CopyTo(slot);
@@ -111,17 +148,23 @@ internal abstract class DirectionPass
     /// Copies the rows (B, H) of <paramref name="source"/> into <paramref name="state"/> for the sequences
     /// active at step <paramref name="t"/>; the others keep their state (the carry past a sequence's end).
     /// </summary>
-    protected void UpdateActiveRows(int t, ReadOnlySpan<float> source, Span<float> state)
+    protected void UpdateActiveRows(int t, ReadOnlySpan<float> source, Span<float> state) => UpdateActiveRows(t, source, state, 0, Batch);
+
+    /// <inheritdoc cref="UpdateActiveRows(int, ReadOnlySpan{float}, Span{float})"/>
+    protected void UpdateActiveRows(int t, ReadOnlySpan<float> source, Span<float> state, int first, int end)
     {
-        for (int b = 0; b < Batch; b++)
+        for (int b = first; b < end; b++)
             if (IsActive(t, b)) source.Slice(b * Hidden, Hidden).CopyTo(state.Slice(b * Hidden, Hidden));
     }
 
     /// <summary>dh_b += dy[t, b] for the active rows (padded steps carry no output gradient).</summary>
-    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column)
+    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column) => AddOutputGrad(t, dh, outputGrad, outputWidth, column, 0, Batch);
+
+    /// <inheritdoc cref="AddOutputGrad(int, Span{float}, float[], int, int)"/>
+    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column, int first, int end)
     {
         if (outputGrad is null) return;
-        for (int b = 0; b < Batch; b++)
+        for (int b = first; b < end; b++)
         {
             if (!IsActive(t, b)) continue;
             var dhRow = dh.Slice(b * Hidden, Hidden);

@@ -41,17 +41,24 @@ internal sealed class ElmanDirection : DirectionPass
         ProjectInputs(hidden, H, Weights.CombinedBias());
         var h = (float[])initial.Clone();
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, H);
-        for (int s = 0; s < Steps; s++)
+        var packed = whhT.Matrix;
+        // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
+        RunRowBlocks(H, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            var a = hidden.AsSpan(t * B * H, B * H);
-            if (KeepActivations) h.CopyTo(previous.AsSpan(t * B * H, B * H));
-            // a_t += h_{t-1} W_hhᵀ
-            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 1f, a, H);
-            Activate(a);
-            UpdateActiveRows(t, a, h);
-            WriteOutput(t, h, output, outputWidth, column);
-        }
+            int rows = end - first;
+            for (int s = 0; s < Steps; s++)
+            {
+                int t = StepAt(s);
+                var a = hidden.AsSpan((t * B + first) * H, rows * H);
+                var hRows = h.AsSpan(first * H, rows * H);
+                if (KeepActivations) hRows.CopyTo(previous.AsSpan((t * B + first) * H, rows * H));
+                // a_t += h_{t-1} W_hhᵀ
+                Gemm.Multiply(gemmThreads, false, rows, 1f, hRows, H, packed, 1f, a, H);
+                Activate(a);
+                UpdateActiveRows(t, hidden.AsSpan(t * B * H, B * H), h, first, end);
+                WriteOutput(t, h, output, outputWidth, column, first, end);
+            }
+        });
         FinalHidden = h;
     }
 
@@ -73,21 +80,26 @@ internal sealed class ElmanDirection : DirectionPass
         var dPre = new float[Steps * B * H];           // da_t for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, H);
-        for (int s = Steps - 1; s >= 0; s--)
+        var packed = whh.Matrix;
+        RunRowBlocks(H, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            AddOutputGrad(t, dh, outputGrad, outputWidth, column);
-            var hT = hidden.AsSpan(t * B * H, B * H);
-            var da = dPre.AsSpan(t * B * H, B * H);
-            for (int b = 0; b < B; b++)
+            int rows = end - first;
+            for (int s = Steps - 1; s >= 0; s--)
             {
-                if (!IsActive(t, b)) continue;
-                ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
+                int t = StepAt(s);
+                AddOutputGrad(t, dh, outputGrad, outputWidth, column, first, end);
+                var hT = hidden.AsSpan(t * B * H, B * H);
+                var da = dPre.AsSpan(t * B * H, B * H);
+                for (int b = first; b < end; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
+                }
+                // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
+                Gemm.Multiply(gemmThreads, false, rows, 1f, da.Slice(first * H, rows * H), H, packed, 0f, dhPrev.AsSpan(first * H, rows * H), H);
+                UpdateActiveRows(t, dhPrev, dh, first, end);
             }
-            // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
-            Gemm.Multiply(false, B, 1f, da, H, whh.Matrix, 0f, dhPrev, H);
-            UpdateActiveRows(t, dhPrev, dh);
-        }
+        });
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go
         Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 1f, gradients.HiddenWeights, H);
         if (gradients.HiddenBias is not null) SumRows(dPre, Steps * B, H, gradients.HiddenBias);

@@ -48,64 +48,71 @@ internal sealed class GruDirection : DirectionPass
         var h = StateOrZeros(h0, B * H);
         var hidSide = new float[B * GH];               // W_hh h_{t-1} + b_hh for one step
         var rh = new float[B * H];
-        var hiddenBias = Weights.HiddenBias;
-        var work = new float[H];
 
         // Gx = X W_ihᵀ + b_ih for all steps at once
         ProjectInputs(inputSide, GH, Weights.InputBias);
         int hRows = resetAfter ? GH : 2 * H;
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows);
         using var whnT = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 2 * H, H);   // Cho's separate n product
-        for (int s = 0; s < Steps; s++)
+        var packedH = whhT.Matrix;
+        var packedN = resetAfter ? null : whnT.Matrix;
+        // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
+        RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            var gx = inputSide.AsSpan(t * B * GH, B * GH);
-            var hn = hiddenN.AsSpan(t * B * H, B * H);
-            if (KeepActivations) h.CopyTo(previousH.AsSpan(t * B * H, B * H));
+            int rows = end - first;
+            var work = new float[H];
+            var hiddenBias = Weights.HiddenBias;
+            for (int s = 0; s < Steps; s++)
+            {
+                int t = StepAt(s);
+                var gx = inputSide.AsSpan(t * B * GH, B * GH);
+                var hn = hiddenN.AsSpan(t * B * H, B * H);
+                if (KeepActivations) h.AsSpan(first * H, rows * H).CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
 
-            // Gh = h_{t-1} W_hhᵀ + b_hh (Cho: only the r and z rows here)
-            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 0f, hidSide, GH);
-            for (int b = 0; b < B; b++)
-            {
-                var row = hidSide.AsSpan(b * GH, hRows);
-                if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
-                // r, z = σ(Gx + Gh)
-                var rz = gx.Slice(b * GH, 2 * H);
-                TensorPrimitives.Add(rz, row[..(2 * H)], rz);
-                TensorPrimitives.Sigmoid(rz, rz);
+                // Gh = h_{t-1} W_hhᵀ + b_hh (Cho: only the r and z rows here)
+                Gemm.Multiply(gemmThreads, false, rows, 1f, h.AsSpan(first * H, rows * H), H, packedH, 0f, hidSide.AsSpan(first * GH, rows * GH), GH);
+                for (int b = first; b < end; b++)
+                {
+                    var row = hidSide.AsSpan(b * GH, hRows);
+                    if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
+                    // r, z = σ(Gx + Gh)
+                    var rz = gx.Slice(b * GH, 2 * H);
+                    TensorPrimitives.Add(rz, row[..(2 * H)], rz);
+                    TensorPrimitives.Sigmoid(rz, rz);
+                }
+                if (resetAfter)
+                {
+                    for (int b = first; b < end; b++) hidSide.AsSpan(b * GH + 2 * H, H).CopyTo(hn.Slice(b * H, H));
+                }
+                else
+                {
+                    // Gn = (r ⊙ h_{t-1}) W_hnᵀ + b_hn
+                    for (int b = first; b < end; b++)
+                        TensorPrimitives.Multiply(gx.Slice(b * GH, H), h.AsSpan(b * H, H), rh.AsSpan(b * H, H));
+                    if (KeepActivations) rh.AsSpan(first * H, rows * H).CopyTo(resetHidden.AsSpan((t * B + first) * H, rows * H));
+                    Gemm.Multiply(gemmThreads, false, rows, 1f, rh.AsSpan(first * H, rows * H), H, packedN!, 0f, hn.Slice(first * H, rows * H), H);
+                    if (!hiddenBias.IsEmpty)
+                        for (int b = first; b < end; b++) TensorPrimitives.Add(hn.Slice(b * H, H), hiddenBias[(2 * H)..], hn.Slice(b * H, H));
+                }
+                for (int b = first; b < end; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    var row = gx.Slice(b * GH, GH);
+                    var r = row[..H];
+                    var z = row.Slice(H, H);
+                    var n = row.Slice(2 * H, H);
+                    // n = tanh(Gx_n + r ⊙ Gh_n)   (Cho: tanh(Gx_n + Gn))
+                    if (resetAfter) TensorPrimitives.MultiplyAdd(r, hn.Slice(b * H, H), n, n);
+                    else TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
+                    TensorPrimitives.Tanh(n, n);
+                    // h_t = n + z ⊙ (h_{t-1} - n)
+                    var hb = h.AsSpan(b * H, H);
+                    TensorPrimitives.Subtract(hb, n, work);
+                    TensorPrimitives.MultiplyAdd(z, work, n, hb);
+                }
+                WriteOutput(t, h, output, outputWidth, column, first, end);
             }
-            if (resetAfter)
-            {
-                for (int b = 0; b < B; b++) hidSide.AsSpan(b * GH + 2 * H, H).CopyTo(hn.Slice(b * H, H));
-            }
-            else
-            {
-                // Gn = (r ⊙ h_{t-1}) W_hnᵀ + b_hn
-                for (int b = 0; b < B; b++)
-                    TensorPrimitives.Multiply(gx.Slice(b * GH, H), h.AsSpan(b * H, H), rh.AsSpan(b * H, H));
-                if (KeepActivations) rh.CopyTo(resetHidden.AsSpan(t * B * H, B * H));
-                Gemm.Multiply(false, B, 1f, rh, H, whnT.Matrix, 0f, hn, H);
-                if (!hiddenBias.IsEmpty)
-                    for (int b = 0; b < B; b++) TensorPrimitives.Add(hn.Slice(b * H, H), hiddenBias[(2 * H)..], hn.Slice(b * H, H));
-            }
-            for (int b = 0; b < B; b++)
-            {
-                if (!IsActive(t, b)) continue;
-                var row = gx.Slice(b * GH, GH);
-                var r = row[..H];
-                var z = row.Slice(H, H);
-                var n = row.Slice(2 * H, H);
-                // n = tanh(Gx_n + r ⊙ Gh_n)   (Cho: tanh(Gx_n + Gn))
-                if (resetAfter) TensorPrimitives.MultiplyAdd(r, hn.Slice(b * H, H), n, n);
-                else TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
-                TensorPrimitives.Tanh(n, n);
-                // h_t = n + z ⊙ (h_{t-1} - n)
-                var hb = h.AsSpan(b * H, H);
-                TensorPrimitives.Subtract(hb, n, work);
-                TensorPrimitives.MultiplyAdd(z, work, n, hb);
-            }
-            WriteOutput(t, h, output, outputWidth, column);
-        }
+        });
         FinalHidden = h;
     }
 
@@ -118,83 +125,89 @@ internal sealed class GruDirection : DirectionPass
         var dGh = new float[Steps * B * GH];   // d loss / d (h-side pre-activations incl. b_hh)
         var dhPrev = new float[B * H];
         var dRh = new float[B * H];
-        var work = new float[H];
         int hRows = resetAfter ? GH : 2 * H;
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, hRows);
         using var whn = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 2 * H, H);
+        var packedH = whh.Matrix;
+        var packedN = resetAfter ? null : whn.Matrix;
 
-        for (int s = Steps - 1; s >= 0; s--)
+        RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            AddOutputGrad(t, dh, outputGrad, outputWidth, column);
-            var stepGx = dGx.AsSpan(t * B * GH, B * GH);
-            var stepGh = dGh.AsSpan(t * B * GH, B * GH);
-            for (int b = 0; b < B; b++)
+            int count = end - first;
+            var work = new float[H];
+            for (int s = Steps - 1; s >= 0; s--)
             {
-                if (!IsActive(t, b)) continue;
-                int row = t * B + b;
-                var act = inputSide.AsSpan(row * GH, GH);
-                var r = act[..H];
-                var z = act.Slice(H, H);
-                var n = act.Slice(2 * H, H);
-                var hPrev = previousH.AsSpan(row * H, H);
-                var dhb = dh.AsSpan(b * H, H);
-                var dx = stepGx.Slice(b * GH, GH);
-                var dhid = stepGh.Slice(b * GH, GH);
-
-                // dz_pre = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z)
-                TensorPrimitives.Subtract(hPrev, n, work);
-                TensorPrimitives.Multiply(work, dhb, work);
-                SigmoidBackward(z, work, dx.Slice(H, H));
-                // dn_pre = dh ⊙ (1 - z) ⊙ (1 - n²)
-                TensorPrimitives.Subtract(1f, z, work);
-                TensorPrimitives.Multiply(work, dhb, work);
-                TanhBackward(n, work, dx.Slice(2 * H, H));
-                if (resetAfter)
-                {
-                    // dr_pre = dn_pre ⊙ Gh_n ⊙ r(1 - r); the h-side n gradient is dn_pre ⊙ r
-                    TensorPrimitives.Multiply(dx.Slice(2 * H, H), hiddenN.AsSpan(row * H, H), work);
-                    SigmoidBackward(r, work, dx[..H]);
-                    TensorPrimitives.Multiply(dx.Slice(2 * H, H), r, dhid.Slice(2 * H, H));
-                }
-                else
-                {
-                    dx.Slice(2 * H, H).CopyTo(dhid.Slice(2 * H, H)); // dr_pre follows after the W_hn product below
-                }
-                dx[H..(2 * H)].CopyTo(dhid.Slice(H, H));
-                // the direct path: dh_{t-1} = dh ⊙ z (the GEMM terms are added below)
-                TensorPrimitives.Multiply(dhb, z, dhb);
-            }
-            if (!resetAfter)
-            {
-                // d(r⊙h) = dn_pre W_hn ;  dr_pre = d(r⊙h) ⊙ h_{t-1} ⊙ r(1 - r) ;  dh_{t-1} += d(r⊙h) ⊙ r
-                Gemm.Multiply(false, B, 1f, stepGh[(2 * H)..], GH, whn.Matrix, 0f, dRh, H);
-                for (int b = 0; b < B; b++)
+                int t = StepAt(s);
+                AddOutputGrad(t, dh, outputGrad, outputWidth, column, first, end);
+                var stepGx = dGx.AsSpan(t * B * GH, B * GH);
+                var stepGh = dGh.AsSpan(t * B * GH, B * GH);
+                for (int b = first; b < end; b++)
                 {
                     if (!IsActive(t, b)) continue;
                     int row = t * B + b;
-                    var r = inputSide.AsSpan(row * GH, H);
-                    var drh = dRh.AsSpan(b * H, H);
-                    TensorPrimitives.Multiply(drh, previousH.AsSpan(row * H, H), work);
-                    SigmoidBackward(r, work, stepGx.Slice(b * GH, H));
-                    stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
-                    TensorPrimitives.MultiplyAdd(drh, r, dh.AsSpan(b * H, H), dh.AsSpan(b * H, H));
+                    var act = inputSide.AsSpan(row * GH, GH);
+                    var r = act[..H];
+                    var z = act.Slice(H, H);
+                    var n = act.Slice(2 * H, H);
+                    var hPrev = previousH.AsSpan(row * H, H);
+                    var dhb = dh.AsSpan(b * H, H);
+                    var dx = stepGx.Slice(b * GH, GH);
+                    var dhid = stepGh.Slice(b * GH, GH);
+
+                    // dz_pre = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z)
+                    TensorPrimitives.Subtract(hPrev, n, work);
+                    TensorPrimitives.Multiply(work, dhb, work);
+                    SigmoidBackward(z, work, dx.Slice(H, H));
+                    // dn_pre = dh ⊙ (1 - z) ⊙ (1 - n²)
+                    TensorPrimitives.Subtract(1f, z, work);
+                    TensorPrimitives.Multiply(work, dhb, work);
+                    TanhBackward(n, work, dx.Slice(2 * H, H));
+                    if (resetAfter)
+                    {
+                        // dr_pre = dn_pre ⊙ Gh_n ⊙ r(1 - r); the h-side n gradient is dn_pre ⊙ r
+                        TensorPrimitives.Multiply(dx.Slice(2 * H, H), hiddenN.AsSpan(row * H, H), work);
+                        SigmoidBackward(r, work, dx[..H]);
+                        TensorPrimitives.Multiply(dx.Slice(2 * H, H), r, dhid.Slice(2 * H, H));
+                    }
+                    else
+                    {
+                        dx.Slice(2 * H, H).CopyTo(dhid.Slice(2 * H, H)); // dr_pre follows after the W_hn product below
+                    }
+                    dx[H..(2 * H)].CopyTo(dhid.Slice(H, H));
+                    // the direct path: dh_{t-1} = dh ⊙ z (the GEMM terms are added below)
+                    TensorPrimitives.Multiply(dhb, z, dhb);
+                }
+                if (!resetAfter)
+                {
+                    // d(r⊙h) = dn_pre W_hn ;  dr_pre = d(r⊙h) ⊙ h_{t-1} ⊙ r(1 - r) ;  dh_{t-1} += d(r⊙h) ⊙ r
+                    Gemm.Multiply(gemmThreads, false, count, 1f, stepGh.Slice(first * GH + 2 * H, count * GH - 2 * H), GH, packedN!, 0f, dRh.AsSpan(first * H, count * H), H);
+                    for (int b = first; b < end; b++)
+                    {
+                        if (!IsActive(t, b)) continue;
+                        int row = t * B + b;
+                        var r = inputSide.AsSpan(row * GH, H);
+                        var drh = dRh.AsSpan(b * H, H);
+                        TensorPrimitives.Multiply(drh, previousH.AsSpan(row * H, H), work);
+                        SigmoidBackward(r, work, stepGx.Slice(b * GH, H));
+                        stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
+                        TensorPrimitives.MultiplyAdd(drh, r, dh.AsSpan(b * H, H), dh.AsSpan(b * H, H));
+                    }
+                }
+                else
+                {
+                    for (int b = first; b < end; b++)
+                        if (IsActive(t, b)) stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
+                }
+                // dh_{t-1} += dGh W_hh over the rows the h-side product used
+                Gemm.Multiply(gemmThreads, false, count, 1f, stepGh.Slice(first * GH, count * GH), GH, packedH, 0f, dhPrev.AsSpan(first * H, count * H), H);
+                for (int b = first; b < end; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    var dhb = dh.AsSpan(b * H, H);
+                    TensorPrimitives.Add(dhb, dhPrev.AsSpan(b * H, H), dhb);
                 }
             }
-            else
-            {
-                for (int b = 0; b < B; b++)
-                    if (IsActive(t, b)) stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
-            }
-            // dh_{t-1} += dGh W_hh over the rows the h-side product used
-            Gemm.Multiply(false, B, 1f, stepGh, GH, whh.Matrix, 0f, dhPrev, H);
-            for (int b = 0; b < B; b++)
-            {
-                if (!IsActive(t, b)) continue;
-                var dhb = dh.AsSpan(b * H, H);
-                TensorPrimitives.Add(dhb, dhPrev.AsSpan(b * H, H), dhb);
-            }
-        }
+        });
 
         int rows = Steps * B;
         if (resetAfter)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Recurrent.Fused;
@@ -57,31 +58,38 @@ internal sealed class LstmDirection : DirectionPass
         }
         var h = StateOrZeros(h0, B * H);
         var c = StateOrZeros(c0, B * H);
-        var tanhScratch = new float[H];
 
         // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
         ProjectInputs(activations, GH, Weights.CombinedBias());
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, GH);
-        for (int s = 0; s < Steps; s++)
+        var packed = whhT.Matrix;
+        // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
+        RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            var a = activations.AsSpan(t * B * GH, B * GH);
-            if (KeepActivations)
+            int rows = end - first;
+            var tanhScratch = new float[H];
+            for (int s = 0; s < Steps; s++)
             {
-                h.CopyTo(previousH.AsSpan(t * B * H, B * H));
-                c.CopyTo(previousC.AsSpan(t * B * H, B * H));
+                int t = StepAt(s);
+                var a = activations.AsSpan((t * B + first) * GH, rows * GH);
+                var hRows = h.AsSpan(first * H, rows * H);
+                if (KeepActivations)
+                {
+                    hRows.CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
+                    c.AsSpan(first * H, rows * H).CopyTo(previousC.AsSpan((t * B + first) * H, rows * H));
+                }
+                // a_t += h_{t-1} W_hhᵀ
+                Gemm.Multiply(gemmThreads, false, rows, 1f, hRows, H, packed, 1f, a, GH);
+                for (int b = first; b < end; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    // i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t), in one pass over the row
+                    var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch;
+                    LstmGateKernel.Forward(a.Slice((b - first) * GH, GH), c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
+                }
+                WriteOutput(t, h, output, outputWidth, column, first, end);
             }
-            // a_t += h_{t-1} W_hhᵀ
-            Gemm.Multiply(false, B, 1f, h, H, whhT.Matrix, 1f, a, GH);
-            for (int b = 0; b < B; b++)
-            {
-                if (!IsActive(t, b)) continue;
-                // i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t), in one pass over the row
-                var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch;
-                LstmGateKernel.Forward(a.Slice(b * GH, GH), c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
-            }
-            WriteOutput(t, h, output, outputWidth, column);
-        }
+        });
         FinalHidden = h;
         FinalCell = c;
     }
@@ -95,24 +103,35 @@ internal sealed class LstmDirection : DirectionPass
         var dGates = new float[Steps * B * GH];     // d loss / d a for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, GH);
+        var packed = whh.Matrix;
+        var peepholeGrad = gradients.Peephole;
+        var blockPeepholeGrads = new SortedList<int, float[]>();   // by first row, so they are summed in the same order every run
 
-        for (int s = Steps - 1; s >= 0; s--)
+        RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
-            int t = StepAt(s);
-            AddOutputGrad(t, dh, outputGrad, outputWidth, column);
-            for (int b = 0; b < B; b++)
+            int rows = end - first;
+            // The peephole gradients sum over rows: a block adds into its own, and they are summed after the blocks.
+            var dp = peepholeGrad is null || rows == B ? peepholeGrad : new float[peepholeGrad.Length];
+            if (dp is not null && dp != peepholeGrad) lock (blockPeepholeGrads) blockPeepholeGrads.Add(first, dp);
+            for (int s = Steps - 1; s >= 0; s--)
             {
-                if (!IsActive(t, b)) continue;
-                int r = t * B + b;
-                // da_o, dc, da_g, da_i, da_f, dc_{t-1} and the peephole gradients (equations above), in one pass over the row
-                LstmGateKernel.Backward(activations.AsSpan(r * GH, GH), previousC.AsSpan(r * H, H), tanhC.AsSpan(r * H, H),
-                    dh.AsSpan(b * H, H), dc.AsSpan(b * H, H), dGates.AsSpan(r * GH, GH), H, Weights.Peephole,
-                    gradients.Peephole.AsSpan(), coupled);
+                int t = StepAt(s);
+                AddOutputGrad(t, dh, outputGrad, outputWidth, column, first, end);
+                for (int b = first; b < end; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    int r = t * B + b;
+                    // da_o, dc, da_g, da_i, da_f, dc_{t-1} and the peephole gradients (equations above), in one pass over the row
+                    LstmGateKernel.Backward(activations.AsSpan(r * GH, GH), previousC.AsSpan(r * H, H), tanhC.AsSpan(r * H, H),
+                        dh.AsSpan(b * H, H), dc.AsSpan(b * H, H), dGates.AsSpan(r * GH, GH), H, Weights.Peephole,
+                        dp.AsSpan(), coupled);
+                }
+                // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
+                Gemm.Multiply(gemmThreads, false, rows, 1f, dGates.AsSpan((t * B + first) * GH, rows * GH), GH, packed, 0f, dhPrev.AsSpan(first * H, rows * H), H);
+                UpdateActiveRows(t, dhPrev, dh, first, end);
             }
-            // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
-            Gemm.Multiply(false, B, 1f, dGates.AsSpan(t * B * GH, B * GH), GH, whh.Matrix, 0f, dhPrev, H);
-            UpdateActiveRows(t, dhPrev, dh);
-        }
+        });
+        foreach (var dp in blockPeepholeGrads.Values) TensorPrimitives.Add(peepholeGrad!, dp, peepholeGrad);
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
         Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 1f, gradients.HiddenWeights, H);
         if (gradients.HiddenBias is not null) SumRows(dGates, Steps * B, GH, gradients.HiddenBias);

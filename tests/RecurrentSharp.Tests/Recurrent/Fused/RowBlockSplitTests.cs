@@ -1,0 +1,81 @@
+using RecurrentSharp.Kernels;
+using RecurrentSharp.Recurrent;
+using RecurrentSharp.Recurrent.Cells;
+using RecurrentSharp.Recurrent.Fused;
+using RecurrentSharp.Tensors;
+
+namespace RecurrentSharp.Tests.Recurrent.Fused;
+
+/// <summary>
+/// A fused layer whose batch is split into row blocks, one per thread, each run through every step on its own
+/// (<c>DirectionPass.RunRowBlocks</c>), gives exactly the outputs, final states and gradients of the same layer
+/// run with the rows together: the split changes which thread computes a row, never what it computes. The one
+/// exception is a sum over rows, the peephole weights' gradient, which the blocks add up in another order (equal to rounding).
+/// </summary>
+[Collection("Console")]
+public class RowBlockSplitTests
+{
+    public static TheoryData<string> Cells() => new() { "lstm", "lstm-peephole", "lstm-coupled", "gru", "gru-cho", "rnn" };
+
+    private static RecurrentLayer Create(string cell, RandomGenerator r) => cell switch
+    {
+        "lstm" => new Lstm(5, 16, 2, random: r),
+        "lstm-peephole" => new Lstm(5, 16, 2, peephole: true, random: r),
+        "lstm-coupled" => new Lstm(5, 16, 2, coupledGates: true, random: r),
+        "gru" => new Gru(5, 16, 2, random: r),
+        "gru-cho" => new Gru(5, 16, 2, variant: GruVariant.Cho, random: r),
+        "rnn" => new Rnn(5, 16, 2, Nonlinearity.Tanh, random: r),
+        _ => throw new ArgumentException(cell),
+    };
+
+    /// <summary>Output, h_n, c_n and every gradient of a loss that weighs each output differently.</summary>
+    private static List<(string Name, float[] Values)> Run(string cell, int minRowsPerBlock)
+    {
+        int saved = DirectionPass.MinRowsPerBlock;
+        DirectionPass.MinRowsPerBlock = minRowsPerBlock;
+        try
+        {
+            var r = new RandomGenerator(23);
+            var layer = Create(cell, r);
+            const int T = 7, B = 30;
+            var x = Tensor.RandomNormal(r, 0f, 1f, T, B, 5).WithGrad();
+            var h0 = Tensor.RandomNormal(r, 0f, 1f, 2, B, 16).WithGrad();
+            var c0 = layer.Cell.HasCellState ? Tensor.RandomNormal(r, 0f, 1f, 2, B, 16).WithGrad() : null;
+            var lengths = Enumerable.Range(0, B).Select(b => 1 + (b * 5) % T).ToArray();
+            var o = layer.Forward(x, h0, c0, lengths);
+            var loss = (o.Output * Tensor.RandomNormal(r, 0f, 1f, T, B, 16)).Sum() + (o.Hidden * Tensor.RandomNormal(r, 0f, 1f, 2, B, 16)).Sum();
+            if (o.Cell is not null) loss = loss + (o.Cell * Tensor.RandomNormal(r, 0f, 1f, 2, B, 16)).Sum();
+            loss.Backward();
+            var result = new List<(string, float[])> { ("output", o.Output.ToArray()), ("h_n", o.Hidden.ToArray()), ("dx", x.Grad!.ToArray()), ("dh0", h0.Grad!.ToArray()) };
+            if (o.Cell is not null) result.AddRange([("c_n", o.Cell.ToArray()), ("dc0", c0!.Grad!.ToArray())]);
+            result.AddRange(layer.NamedParameters().Select(p => ("d" + p.Key, p.Value.Grad!.ToArray())));
+            return result;
+        }
+        finally
+        {
+            DirectionPass.MinRowsPerBlock = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Splitting_the_batch_across_threads_changes_no_output_and_no_gradient(string cell)
+    {
+        Assert.True(KernelThreads.Count >= 2, "this test needs at least two kernel threads to split the batch");
+        var together = Run(cell, int.MaxValue);
+        long splitsBefore = DirectionPass.SplitPasses;
+        var split = Run(cell, 4);    // 30 rows on 2+ threads: blocks of at most 15 rows
+        Assert.True(DirectionPass.SplitPasses >= splitsBefore + 4, "the forward and backward passes of both layers split the batch");
+        Assert.Equal(together.Count, split.Count);
+        for (int i = 0; i < together.Count; i++)
+        {
+            var (name, expected) = together[i];
+            Assert.Equal(name, split[i].Name);
+            // The peephole weights' gradient sums over all rows: the blocks add their partial sums, a different order of the same terms.
+            if (name.StartsWith("dweight_peephole", StringComparison.Ordinal))
+                TensorAssert.Close(expected, split[i].Values, 1e-5, $"{cell} {name}");
+            else
+                Assert.True(expected.AsSpan().SequenceEqual(split[i].Values), $"{name} of {cell} differs when the batch is split");
+        }
+    }
+}
