@@ -12,8 +12,8 @@ namespace RecurrentSharp.Kernels;
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
 /// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (absolute error
-/// about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the narrower
-/// ones take the units left over.
+/// about 1e-7); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256 and scalar
+/// twins: the widest the JIT accelerates runs, the narrower ones take the units left over.
 /// </summary>
 public static class LstmGateKernel
 {
@@ -159,18 +159,18 @@ public static class LstmGateKernel
         for (; j < H; j++)
         {
             float cPrev = c[j];
-            float i = Sigmoid(row[j] + (peep ? p[j] * cPrev : 0f));
-            float g = Tanh(row[gOffset + j]);
+            float i = ScalarActivations.Sigmoid(row[j] + (peep ? p[j] * cPrev : 0f));
+            float g = ScalarActivations.Tanh(row[gOffset + j]);
             float cNew;
             if (coupled) cNew = cPrev + i * (g - cPrev);
             else
             {
-                float f = Sigmoid(row[H + j] + (peep ? p[H + j] * cPrev : 0f));
+                float f = ScalarActivations.Sigmoid(row[H + j] + (peep ? p[H + j] * cPrev : 0f));
                 row[H + j] = f;
                 cNew = f * cPrev + i * g;
             }
-            float o = Sigmoid(row[oOffset + j] + (peep ? p[p.Length - H + j] * cNew : 0f));
-            float tc = Tanh(cNew);
+            float o = ScalarActivations.Sigmoid(row[oOffset + j] + (peep ? p[p.Length - H + j] * cNew : 0f));
+            float tc = ScalarActivations.Tanh(cNew);
             row[j] = i;
             row[gOffset + j] = g;
             row[oOffset + j] = o;
@@ -332,8 +332,4 @@ public static class LstmGateKernel
             dcs[j] = dcPrev;
         }
     }
-
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
-
-    private static float Tanh(float x) => 1f - 2f / (MathF.Exp(2f * x) + 1f);
 }

@@ -33,41 +33,73 @@ public static class SpellingBeamSearch
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 1);
-        var live = new List<(int[] Tokens, double LogP)> { ([], 0.0) };
-        var finished = new List<SpelledHypothesis>();
+        var finished = new List<SpelledHypothesis>(width);
+        // The live hypotheses: log P(y | x) of each slot, and their tokens as back-pointers (written out only when one
+        // finishes). Every buffer is allocated here, once per search; a step reuses them.
+        var liveLogP = new double[width];
+        var nextLogP = new double[width];
+        int live = 1;                                       // before step 0: the empty hypothesis, log P = 0
+        var history = new BeamHistory(width, maxLength);
+        var best = new Extension[width];
         int[] parents = [0], tokens = [beginId];
         double Normalised(double logP, int length) => logP / Math.Pow(length, lengthPenalty);
-        for (int t = 0; t < maxLength && live.Count > 0; t++)
+        for (int t = 0; t < maxLength && live > 0; t++)
         {
             var logProbs = step(parents, tokens);
-            if (logProbs.Length != live.Count * vocabulary)
-                throw new ArgumentException($"the step returned {logProbs.Length} log-probabilities for {live.Count} hypotheses of {vocabulary} tokens", nameof(step));
-            // The beam has room for width − finished hypotheses. Every extension is a candidate (a speller's
-            // vocabulary is a few dozen letters, so sorting them all costs nothing next to the step).
+            if (logProbs.Length != live * vocabulary)
+                throw new ArgumentException($"the step returned {logProbs.Length} log-probabilities for {live} hypotheses of {vocabulary} tokens", nameof(step));
+            // The beam has room for width − finished hypotheses; the live ones hold t tokens each.
             int room = width - finished.Count;
-            var candidates = new List<(int Parent, int Token, double LogP)>(live.Count * vocabulary);
-            for (int i = 0; i < live.Count; i++)
-                for (int token = 0; token < vocabulary; token++)
-                    candidates.Add((i, token, live[i].LogP + logProbs[i * vocabulary + token]));
-            // Stable: equal scores keep the order of their parents and then of the token ids, as greedy's argmax takes the first maximum.
-            var kept = candidates.OrderByDescending(c => c.LogP).Take(room).ToList();
-            var next = new List<(int[] Tokens, double LogP)>();
-            var nextParents = new List<int>();
-            foreach (var (parent, token, logP) in kept)
+            int kept = SelectBest(logProbs, liveLogP.AsSpan(0, live), vocabulary, best.AsSpan(0, room));
+            int next = 0;
+            // Normalised by t + 1: the t tokens and the end, or, cut at maxLength, the t + 1 tokens without it.
+            foreach (var (parent, token, logP) in best.AsSpan(0, kept))
             {
-                var prefix = live[parent].Tokens;
-                if (token == endId) finished.Add(new(prefix, logP, Normalised(logP, prefix.Length + 1)));
-                else if (t + 1 == maxLength) finished.Add(new([.. prefix, token], logP, Normalised(logP, prefix.Length + 1)));
+                if (token == endId) finished.Add(new(history.Tokens(t, parent), logP, Normalised(logP, t + 1)));
+                else if (t + 1 == maxLength) finished.Add(new(history.Tokens(t, parent, token), logP, Normalised(logP, t + 1)));
                 else
                 {
-                    next.Add(([.. prefix, token], logP));
-                    nextParents.Add(parent);
+                    history.Record(t, next, parent, token);
+                    nextLogP[next++] = logP;
                 }
             }
+            (liveLogP, nextLogP) = (nextLogP, liveLogP);
             live = next;
-            parents = [.. nextParents];
-            tokens = next.Select(h => h.Tokens[^1]).ToArray();
+            // New arrays for the step each time, as it may keep the ones it was given (they are only width long).
+            parents = history.Parents(t, live);
+            tokens = history.LastTokens(t, live);
         }
         return [.. finished.OrderByDescending(h => h.Score)];
+    }
+
+    /// <summary>Live hypothesis <c>Parent</c> extended by <c>Token</c>, with log P(y | x) of the extension.</summary>
+    private readonly record struct Extension(int Parent, int Token, double LogP);
+
+    /// <summary>
+    /// The best extensions of the live hypotheses, at most <c>best.Length</c>, into <paramref name="best"/> best first;
+    /// returns how many (fewer only when there are fewer extensions). Live hypothesis i extended by token v has
+    /// <code>
+    /// log P = liveLogP[i] + logProbs[i·V + v]
+    /// </code>
+    /// A higher log P ranks first (by <see cref="double.CompareTo(double)"/>, so a NaN ranks last) and equal ones keep
+    /// the order of their parents and then of the token ids, as greedy's argmax takes the first maximum: exactly the
+    /// first <c>best.Length</c> of a stable sort of all of them, without sorting them all.
+    /// </summary>
+    private static int SelectBest(ReadOnlySpan<float> logProbs, ReadOnlySpan<double> liveLogP, int vocabulary, Span<Extension> best)
+    {
+        int count = 0;
+        for (int parent = 0; parent < liveLogP.Length; parent++)
+            for (int token = 0; token < vocabulary; token++)
+            {
+                double logP = liveLogP[parent] + logProbs[parent * vocabulary + token];
+                // It goes below every kept one that ranks at least as high (those came first, so ties stay in order).
+                int at = count;
+                while (at > 0 && best[at - 1].LogP.CompareTo(logP) < 0) at--;
+                if (at == best.Length) continue;            // full of extensions at least as good
+                if (count < best.Length) count++;
+                best[at..(count - 1)].CopyTo(best[(at + 1)..]);   // the lower ones move down one; a full buffer drops its last
+                best[at] = new Extension(parent, token, logP);
+            }
+        return count;
     }
 }
