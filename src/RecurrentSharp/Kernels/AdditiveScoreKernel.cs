@@ -77,7 +77,7 @@ public static class AdditiveScoreKernel
         for (; j + 16 <= u.Length; j += 16)
         {
             var x = Vector512.Create<float>(u.Slice(j, 16)) + Vector512.Create<float>(p.Slice(j, 16));
-            var z = one - (one + one) / (Vector512.Exp(x * 2f) + one);
+            var z = one - (one + one) / (Exponential.Of(x * 2f) + one);
             sum = Vector512.FusedMultiplyAdd(Vector512.Create<float>(v.Slice(j, 16)), z, sum);
         }
         return Vector512.Sum(sum);
@@ -91,7 +91,7 @@ public static class AdditiveScoreKernel
         for (; j + 8 <= u.Length; j += 8)
         {
             var x = Vector256.Create<float>(u.Slice(j, 8)) + Vector256.Create<float>(p.Slice(j, 8));
-            var z = one - (one + one) / (Vector256.Exp(x * 2f) + one);
+            var z = one - (one + one) / (Exponential.Of(x * 2f) + one);
             sum = Vector256.MultiplyAddEstimate(Vector256.Create<float>(v.Slice(j, 8)), z, sum);
         }
         return Vector256.Sum(sum);
@@ -106,7 +106,7 @@ public static class AdditiveScoreKernel
         for (; j + 16 <= u.Length; j += 16)
         {
             var x = Vector512.Create<float>(u.Slice(j, 16)) + Vector512.Create<float>(p.Slice(j, 16));
-            var z = one - (one + one) / (Vector512.Exp(x * 2f) + one);
+            var z = one - (one + one) / (Exponential.Of(x * 2f) + one);
             var g = dd * Vector512.Create<float>(v.Slice(j, 16)) * (one - z * z);
             (Vector512.Create<float>(du.Slice(j, 16)) + g).CopyTo(du.Slice(j, 16));
             (Vector512.Create<float>(dp.Slice(j, 16)) + g).CopyTo(dp.Slice(j, 16));
@@ -123,7 +123,7 @@ public static class AdditiveScoreKernel
         for (; j + 8 <= u.Length; j += 8)
         {
             var x = Vector256.Create<float>(u.Slice(j, 8)) + Vector256.Create<float>(p.Slice(j, 8));
-            var z = one - (one + one) / (Vector256.Exp(x * 2f) + one);
+            var z = one - (one + one) / (Exponential.Of(x * 2f) + one);
             var g = dd * Vector256.Create<float>(v.Slice(j, 8)) * (one - z * z);
             (Vector256.Create<float>(du.Slice(j, 8)) + g).CopyTo(du.Slice(j, 8));
             (Vector256.Create<float>(dp.Slice(j, 8)) + g).CopyTo(dp.Slice(j, 8));

@@ -11,9 +11,10 @@ namespace RecurrentSharp.Kernels;
 ///   i = σ(a_i + p_i ⊙ c)     f = σ(a_f + p_f ⊙ c)   (coupled: f = 1 - i)     g = tanh(a_g)
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
-/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (absolute error
-/// about 1e-7); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256 and scalar
-/// twins: the widest the JIT accelerates runs, the narrower ones take the units left over.
+/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (<see cref="Exponential"/>,
+/// absolute error about 1e-7); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256
+/// and scalar twins: the widest the JIT accelerates runs; on Vector512 the units left over (fewer than 16) go through
+/// one zero-padded vector, on Vector256 through the scalar twin.
 /// </summary>
 public static class LstmGateKernel
 {
@@ -32,9 +33,39 @@ public static class LstmGateKernel
             || !(peephole.IsEmpty || peephole.Length == (gates - 1) * hidden))
             throw new ArgumentException($"LstmGateKernel: row {row.Length}, c {c.Length}, tanhC {tanhC.Length}, h {h.Length}, peephole {peephole.Length} do not fit {gates} gates of {hidden} units.");
         int j = 0;
-        if (Vector512.IsHardwareAccelerated) j = Forward512(row, c, tanhC, h, hidden, peephole, coupled, j);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            j = Forward512(row, c, tanhC, h, hidden, peephole, coupled, j);
+            if (j < hidden) ForwardTail512(row, c, tanhC, h, hidden, peephole, coupled, j);
+            return;
+        }
         if (Vector256.IsHardwareAccelerated) j = Forward256(row, c, tanhC, h, hidden, peephole, coupled, j);
         ForwardScalar(row, c, tanhC, h, hidden, peephole, coupled, j);
+    }
+
+    /// <summary>
+    /// The last n &lt; 16 units on the Vector512 path: copied into one zero-padded vector per gate block, run through
+    /// <see cref="Forward512"/> as a row of 16 units, and the n real units copied back (one vector pass instead of n
+    /// scalar ones; the padding lanes compute σ(0) and tanh(0) and are dropped).
+    /// </summary>
+    private static void ForwardTail512(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
+        ReadOnlySpan<float> p, bool coupled, int j)
+    {
+        const int W = 16;
+        int gates = coupled ? 3 : 4, n = H - j;
+        Span<float> paddedRow = stackalloc float[4 * W], paddedC = stackalloc float[W], paddedTanhC = stackalloc float[W],
+            paddedH = stackalloc float[W], paddedP = stackalloc float[3 * W];
+        paddedRow.Clear(); paddedC.Clear(); paddedP.Clear();
+        paddedRow = paddedRow[..(gates * W)];
+        for (int g = 0; g < gates; g++) row.Slice(g * H + j, n).CopyTo(paddedRow.Slice(g * W, n));
+        c.Slice(j, n).CopyTo(paddedC);
+        int peepholeRows = p.IsEmpty ? 0 : gates - 1;
+        for (int g = 0; g < peepholeRows; g++) p.Slice(g * H + j, n).CopyTo(paddedP.Slice(g * W, n));
+        Forward512(paddedRow, paddedC, paddedTanhC, paddedH, W, p.IsEmpty ? default : paddedP[..(peepholeRows * W)], coupled, 0);
+        for (int g = 0; g < gates; g++) paddedRow.Slice(g * W, n).CopyTo(row.Slice(g * H + j, n));
+        paddedC[..n].CopyTo(c.Slice(j, n));
+        paddedTanhC[..n].CopyTo(tanhC.Slice(j, n));
+        paddedH[..n].CopyTo(h.Slice(j, n));
     }
 
     /// <summary>
@@ -62,9 +93,42 @@ public static class LstmGateKernel
             || !(peephole.IsEmpty || peephole.Length == (gates - 1) * hidden) || peepholeGrads.Length != peephole.Length)
             throw new ArgumentException($"LstmGateKernel: activations {activations.Length}, gradients {gateGrads.Length}, states {previousC.Length}/{tanhC.Length}/{dh.Length}/{dc.Length}, peephole {peephole.Length}/{peepholeGrads.Length} do not fit {gates} gates of {hidden} units.");
         int j = 0;
-        if (Vector512.IsHardwareAccelerated) j = Backward512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            j = Backward512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+            if (j < hidden) BackwardTail512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+            return;
+        }
         if (Vector256.IsHardwareAccelerated) j = Backward256(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
         BackwardScalar(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+    }
+
+    /// <summary>The last n &lt; 16 units of <see cref="Backward"/> on the Vector512 path, zero-padded as in <see cref="ForwardTail512"/>.</summary>
+    private static void BackwardTail512(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j)
+    {
+        const int W = 16;
+        int gates = coupled ? 3 : 4, n = H - j;
+        Span<float> paddedAct = stackalloc float[4 * W], paddedCPrev = stackalloc float[W], paddedTanhC = stackalloc float[W],
+            paddedDh = stackalloc float[W], paddedDc = stackalloc float[W], paddedDa = stackalloc float[4 * W],
+            paddedP = stackalloc float[3 * W], paddedDp = stackalloc float[3 * W];
+        paddedAct.Clear(); paddedCPrev.Clear(); paddedTanhC.Clear(); paddedDh.Clear(); paddedDc.Clear(); paddedP.Clear(); paddedDp.Clear();
+        paddedAct = paddedAct[..(gates * W)];
+        paddedDa = paddedDa[..(gates * W)];
+        for (int g = 0; g < gates; g++) act.Slice(g * H + j, n).CopyTo(paddedAct.Slice(g * W, n));
+        cPrevs.Slice(j, n).CopyTo(paddedCPrev);
+        tanhC.Slice(j, n).CopyTo(paddedTanhC);
+        dhs.Slice(j, n).CopyTo(paddedDh);
+        dcs.Slice(j, n).CopyTo(paddedDc);
+        int peepholeRows = p.IsEmpty ? 0 : gates - 1;
+        for (int g = 0; g < peepholeRows; g++) p.Slice(g * H + j, n).CopyTo(paddedP.Slice(g * W, n));
+        Backward512(paddedAct, paddedCPrev, paddedTanhC, paddedDh, paddedDc, paddedDa, W,
+            p.IsEmpty ? default : paddedP[..(peepholeRows * W)], p.IsEmpty ? default : paddedDp[..(peepholeRows * W)], coupled, 0);
+        for (int g = 0; g < gates; g++) paddedDa.Slice(g * W, n).CopyTo(da.Slice(g * H + j, n));
+        paddedDc[..n].CopyTo(dcs.Slice(j, n));
+        // the peephole gradients are sums: the padded kernel added this row's terms to zeros, so add those on
+        for (int g = 0; g < peepholeRows; g++)
+            for (int k = 0; k < n; k++) dp[g * H + j + k] += paddedDp[g * W + k];
     }
 
     // Offsets of the gate blocks in a row: i at 0, f at H, g at (coupled ? H : 2H), o at (coupled ? 2H : 3H).
@@ -81,8 +145,8 @@ public static class LstmGateKernel
             var cPrev = Vector512.Create<float>(c.Slice(j, 16));
             var ai = Vector512.Create<float>(row.Slice(j, 16));
             if (peep) ai = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(j, 16)), cPrev, ai);
-            var i = one / (one + Vector512.Exp(-ai));
-            var g = one - (one + one) / (Vector512.Exp(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
+            var i = one / (one + Exponential.Of(-ai));
+            var g = one - (one + one) / (Exponential.Of(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
             Vector512<float> cNew;
             if (coupled)
             {
@@ -92,14 +156,14 @@ public static class LstmGateKernel
             {
                 var af = Vector512.Create<float>(row.Slice(H + j, 16));
                 if (peep) af = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(H + j, 16)), cPrev, af);
-                var f = one / (one + Vector512.Exp(-af));
+                var f = one / (one + Exponential.Of(-af));
                 f.CopyTo(row.Slice(H + j, 16));
                 cNew = Vector512.FusedMultiplyAdd(i, g, f * cPrev);
             }
             var ao = Vector512.Create<float>(row.Slice(oOffset + j, 16));
             if (peep) ao = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(p.Length - H + j, 16)), cNew, ao);
-            var o = one / (one + Vector512.Exp(-ao));
-            var tc = one - (one + one) / (Vector512.Exp(cNew * 2f) + one);
+            var o = one / (one + Exponential.Of(-ao));
+            var tc = one - (one + one) / (Exponential.Of(cNew * 2f) + one);
             i.CopyTo(row.Slice(j, 16));
             g.CopyTo(row.Slice(gOffset + j, 16));
             o.CopyTo(row.Slice(oOffset + j, 16));
@@ -122,8 +186,8 @@ public static class LstmGateKernel
             var cPrev = Vector256.Create<float>(c.Slice(j, 8));
             var ai = Vector256.Create<float>(row.Slice(j, 8));
             if (peep) ai = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), cPrev, ai);
-            var i = one / (one + Vector256.Exp(-ai));
-            var g = one - (one + one) / (Vector256.Exp(Vector256.Create<float>(row.Slice(gOffset + j, 8)) * 2f) + one);
+            var i = one / (one + Exponential.Of(-ai));
+            var g = one - (one + one) / (Exponential.Of(Vector256.Create<float>(row.Slice(gOffset + j, 8)) * 2f) + one);
             Vector256<float> cNew;
             if (coupled)
             {
@@ -133,14 +197,14 @@ public static class LstmGateKernel
             {
                 var af = Vector256.Create<float>(row.Slice(H + j, 8));
                 if (peep) af = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(H + j, 8)), cPrev, af);
-                var f = one / (one + Vector256.Exp(-af));
+                var f = one / (one + Exponential.Of(-af));
                 f.CopyTo(row.Slice(H + j, 8));
                 cNew = Vector256.MultiplyAddEstimate(i, g, f * cPrev);
             }
             var ao = Vector256.Create<float>(row.Slice(oOffset + j, 8));
             if (peep) ao = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, ao);
-            var o = one / (one + Vector256.Exp(-ao));
-            var tc = one - (one + one) / (Vector256.Exp(cNew * 2f) + one);
+            var o = one / (one + Exponential.Of(-ao));
+            var tc = one - (one + one) / (Exponential.Of(cNew * 2f) + one);
             i.CopyTo(row.Slice(j, 8));
             g.CopyTo(row.Slice(gOffset + j, 8));
             o.CopyTo(row.Slice(oOffset + j, 8));
