@@ -33,7 +33,7 @@ internal sealed class ElmanDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch;
-        hidden = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        hidden = StepBuffer(Steps * B * H);
         if (KeepActivations) previous = GC.AllocateUninitializedArray<float>(Steps * B * H);
         initial = StateOrZeros(h0, B * H);
 
@@ -60,6 +60,7 @@ internal sealed class ElmanDirection : DirectionPass
             }
         });
         FinalHidden = h;
+        ReturnStepBuffer(ref hidden);
     }
 
     private void Activate(Span<float> a)

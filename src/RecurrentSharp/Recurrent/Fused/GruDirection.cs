@@ -38,8 +38,8 @@ internal sealed class GruDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = 3 * H;
-        inputSide = GC.AllocateUninitializedArray<float>(Steps * B * GH);
-        hiddenN = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        inputSide = StepBuffer(Steps * B * GH);
+        hiddenN = StepBuffer(Steps * B * H);
         if (KeepActivations)
         {
             previousH = GC.AllocateUninitializedArray<float>(Steps * B * H);
@@ -114,6 +114,8 @@ internal sealed class GruDirection : DirectionPass
             }
         });
         FinalHidden = h;
+        ReturnStepBuffer(ref inputSide);
+        ReturnStepBuffer(ref hiddenN);
     }
 
     public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,

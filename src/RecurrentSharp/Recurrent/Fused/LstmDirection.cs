@@ -49,7 +49,7 @@ internal sealed class LstmDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = gates * H;
-        activations = GC.AllocateUninitializedArray<float>(Steps * B * GH);
+        activations = StepBuffer(Steps * B * GH);
         if (KeepActivations)
         {
             previousH = GC.AllocateUninitializedArray<float>(Steps * B * H);
@@ -92,6 +92,7 @@ internal sealed class LstmDirection : DirectionPass
         });
         FinalHidden = h;
         FinalCell = c;
+        ReturnStepBuffer(ref activations);
     }
 
     public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,

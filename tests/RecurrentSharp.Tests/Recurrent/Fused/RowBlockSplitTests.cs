@@ -61,10 +61,21 @@ public class RowBlockSplitTests
     [MemberData(nameof(Cells))]
     public void Splitting_the_batch_across_threads_changes_no_output_and_no_gradient(string cell)
     {
-        Assert.True(KernelThreads.Count >= 2, "this test needs at least two kernel threads to split the batch");
-        var together = Run(cell, int.MaxValue);
-        long splitsBefore = DirectionPass.SplitPasses;
-        var split = Run(cell, 4);    // 30 rows on 2+ threads: blocks of at most 15 rows
+        // The process-wide thread count (the in-process CLI tests set it with --threads): two, for this test only.
+        int threads = KernelThreads.Count;
+        KernelThreads.Count = 2;
+        List<(string Name, float[] Values)> together, split;
+        long splitsBefore;
+        try
+        {
+            together = Run(cell, int.MaxValue);
+            splitsBefore = DirectionPass.SplitPasses;
+            split = Run(cell, 4);    // 30 rows on 2 threads: two blocks of 15 rows
+        }
+        finally
+        {
+            KernelThreads.Count = threads;
+        }
         Assert.True(DirectionPass.SplitPasses >= splitsBefore + 4, "the forward and backward passes of both layers split the batch");
         Assert.Equal(together.Count, split.Count);
         for (int i = 0; i < together.Count; i++)
