@@ -12,7 +12,7 @@ namespace RecurrentSharp.Kernels;
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
 /// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (<see cref="Exponential"/>,
-/// absolute error about 1e-7); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256
+/// absolute error about 1e-7; on the Vector512 path the division is <see cref="Reciprocal"/>'s estimate and Newton step); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256
 /// and scalar twins: the widest the JIT accelerates runs; on Vector512 the units left over (fewer than 16) go through
 /// one zero-padded vector, on Vector256 through the scalar twin.
 /// </summary>
@@ -145,8 +145,8 @@ public static class LstmGateKernel
             var cPrev = Vector512.Create<float>(c.Slice(j, 16));
             var ai = Vector512.Create<float>(row.Slice(j, 16));
             if (peep) ai = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(j, 16)), cPrev, ai);
-            var i = one / (one + Exponential.Of(-ai));
-            var g = one - (one + one) / (Exponential.Of(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
+            var i = Reciprocal.Of(one + Exponential.Of(-ai));
+            var g = one - (one + one) * Reciprocal.Of(Exponential.Of(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
             Vector512<float> cNew;
             if (coupled)
             {
@@ -156,14 +156,14 @@ public static class LstmGateKernel
             {
                 var af = Vector512.Create<float>(row.Slice(H + j, 16));
                 if (peep) af = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(H + j, 16)), cPrev, af);
-                var f = one / (one + Exponential.Of(-af));
+                var f = Reciprocal.Of(one + Exponential.Of(-af));
                 f.CopyTo(row.Slice(H + j, 16));
                 cNew = Vector512.FusedMultiplyAdd(i, g, f * cPrev);
             }
             var ao = Vector512.Create<float>(row.Slice(oOffset + j, 16));
             if (peep) ao = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(p.Length - H + j, 16)), cNew, ao);
-            var o = one / (one + Exponential.Of(-ao));
-            var tc = one - (one + one) / (Exponential.Of(cNew * 2f) + one);
+            var o = Reciprocal.Of(one + Exponential.Of(-ao));
+            var tc = one - (one + one) * Reciprocal.Of(Exponential.Of(cNew * 2f) + one);
             i.CopyTo(row.Slice(j, 16));
             g.CopyTo(row.Slice(gOffset + j, 16));
             o.CopyTo(row.Slice(oOffset + j, 16));
