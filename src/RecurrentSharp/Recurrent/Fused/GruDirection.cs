@@ -69,23 +69,25 @@ internal sealed class GruDirection : DirectionPass
                 var hn = hiddenN.AsSpan(t * B * H, B * H);
                 if (KeepActivations) h.AsSpan(first * H, rows * H).CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
 
-                // Gh = h_{t-1} W_hhᵀ + b_hh (Cho: only the r and z rows here)
+                // Gh = h_{t-1} W_hhᵀ (Cho: only the r and z rows here)
                 Gemm.Multiply(gemmThreads, false, rows, 1f, h.AsSpan(first * H, rows * H), H, packedH, 0f, hidSide.AsSpan(first * GH, rows * GH), GH);
-                for (int b = first; b < end; b++)
-                {
-                    var row = hidSide.AsSpan(b * GH, hRows);
-                    if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
-                    // r, z = σ(Gx + Gh)
-                    var rz = gx.Slice(b * GH, 2 * H);
-                    TensorPrimitives.Add(rz, row[..(2 * H)], rz);
-                    TensorPrimitives.Sigmoid(rz, rz);
-                }
                 if (resetAfter)
                 {
-                    for (int b = first; b < end; b++) hidSide.AsSpan(b * GH + 2 * H, H).CopyTo(hn.Slice(b * H, H));
+                    // r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn; n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n), one pass per row
+                    for (int b = first; b < end; b++)
+                        GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H, IsActive(t, b));
                 }
                 else
                 {
+                    for (int b = first; b < end; b++)
+                    {
+                        var row = hidSide.AsSpan(b * GH, hRows);
+                        if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
+                        // r, z = σ(Gx + Gh)
+                        var rz = gx.Slice(b * GH, 2 * H);
+                        TensorPrimitives.Add(rz, row[..(2 * H)], rz);
+                        TensorPrimitives.Sigmoid(rz, rz);
+                    }
                     // Gn = (r ⊙ h_{t-1}) W_hnᵀ + b_hn
                     for (int b = first; b < end; b++)
                         TensorPrimitives.Multiply(gx.Slice(b * GH, H), h.AsSpan(b * H, H), rh.AsSpan(b * H, H));
@@ -93,22 +95,19 @@ internal sealed class GruDirection : DirectionPass
                     Gemm.Multiply(gemmThreads, false, rows, 1f, rh.AsSpan(first * H, rows * H), H, packedN!, 0f, hn.Slice(first * H, rows * H), H);
                     if (!hiddenBias.IsEmpty)
                         for (int b = first; b < end; b++) TensorPrimitives.Add(hn.Slice(b * H, H), hiddenBias[(2 * H)..], hn.Slice(b * H, H));
-                }
-                for (int b = first; b < end; b++)
-                {
-                    if (!IsActive(t, b)) continue;
-                    var row = gx.Slice(b * GH, GH);
-                    var r = row[..H];
-                    var z = row.Slice(H, H);
-                    var n = row.Slice(2 * H, H);
-                    // n = tanh(Gx_n + r ⊙ Gh_n)   (Cho: tanh(Gx_n + Gn))
-                    if (resetAfter) TensorPrimitives.MultiplyAdd(r, hn.Slice(b * H, H), n, n);
-                    else TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
-                    TensorPrimitives.Tanh(n, n);
-                    // h_t = n + z ⊙ (h_{t-1} - n)
-                    var hb = h.AsSpan(b * H, H);
-                    TensorPrimitives.Subtract(hb, n, work);
-                    TensorPrimitives.MultiplyAdd(z, work, n, hb);
+                    for (int b = first; b < end; b++)
+                    {
+                        if (!IsActive(t, b)) continue;
+                        var row = gx.Slice(b * GH, GH);
+                        var z = row.Slice(H, H);
+                        var n = row.Slice(2 * H, H);
+                        // n = tanh(Gx_n + Gn); h_t = n + z ⊙ (h_{t-1} - n)
+                        TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
+                        TensorPrimitives.Tanh(n, n);
+                        var hb = h.AsSpan(b * H, H);
+                        TensorPrimitives.Subtract(hb, n, work);
+                        TensorPrimitives.MultiplyAdd(z, work, n, hb);
+                    }
                 }
                 WriteOutput(t, h, output, outputWidth, column, first, end);
             }

@@ -1,0 +1,63 @@
+using RecurrentSharp.Kernels;
+using RecurrentSharp.Tensors;
+
+namespace RecurrentSharp.Tests.Kernels;
+
+/// <summary>
+/// The fused GRU gate pass against its equations evaluated in double precision. In the Kernels category, so the child
+/// processes of <see cref="GemmPathSelectionTests"/> repeat it on the Vector256 and scalar paths.
+/// </summary>
+[Trait("Category", "Kernels")]
+public class GruGateKernelTests
+{
+    [Theory]
+    [InlineData(37, true, true)]    // 2 vectors of 16 + 5 left over (one 256-bit vector and scalars on AVX-512)
+    [InlineData(37, false, true)]
+    [InlineData(37, true, false)]   // an ended sequence: r, z and hn written, n and h left alone
+    [InlineData(3, true, true)]     // scalars only
+    [InlineData(64, true, true)]
+    public void OnePassMatchesTheEquations(int hidden, bool bias, bool active)
+    {
+        int H = hidden;
+        var random = new RandomGenerator(11);
+        // pre-activations up to ±12, where σ and tanh saturate
+        var gx = Tensor.RandomNormal(random, 0, 4, 3 * H).ToArray();
+        gx[0] = 12f; gx[1] = -12f; gx[2 * H] = 1e-4f;
+        var gh = Tensor.RandomNormal(random, 0, 2, 3 * H).ToArray();
+        var b = bias ? Tensor.RandomNormal(random, 0, 0.5f, 3 * H).ToArray() : [];
+        var h = Tensor.RandomNormal(random, 0, 1, H).ToArray();
+        var (x, hPrev) = ((float[])gx.Clone(), (float[])h.Clone());
+        var hn = new float[H];
+
+        GruGateKernel.Forward(gx, gh, b, hn, h, H, active);
+
+        static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+        double Bias(int k) => bias ? b[k] : 0;
+        const double tol = 2e-6;
+        for (int j = 0; j < H; j++)
+        {
+            double r = Sigmoid((double)x[j] + gh[j] + Bias(j));
+            double z = Sigmoid((double)x[H + j] + gh[H + j] + Bias(H + j));
+            double hidN = (double)gh[2 * H + j] + Bias(2 * H + j);
+            Assert.Equal(r, gx[j], tol);
+            Assert.Equal(z, gx[H + j], tol);
+            Assert.Equal(hidN, hn[j], tol);
+            if (!active)
+            {
+                Assert.Equal(x[2 * H + j], gx[2 * H + j]);
+                Assert.Equal(hPrev[j], h[j]);
+                continue;
+            }
+            double n = Math.Tanh(x[2 * H + j] + r * hidN);
+            Assert.Equal(n, gx[2 * H + j], tol);
+            Assert.Equal(n + z * (hPrev[j] - n), h[j], tol * 2);
+        }
+    }
+
+    [Fact]
+    public void MismatchedLengthsAreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => GruGateKernel.Forward(new float[12], new float[12], [], new float[4], new float[3], 4, true));
+        Assert.Contains("3 gates of 4 units", e.Message);
+    }
+}
