@@ -113,4 +113,81 @@ internal static class GruGateKernel
             h[j] = MathF.FusedMultiplyAdd(z, h[j] - n, n);
         }
     }
+
+    /// <summary>
+    /// The chain rule of <see cref="Forward"/> for one active sequence, in one pass over its hidden units:
+    /// <code>
+    ///   dz = dh ⊙ (h_{t-1} − n) ⊙ z(1 − z)          dn = dh ⊙ (1 − z) ⊙ (1 − n²)
+    ///   dr = dn ⊙ hn ⊙ r(1 − r)                       the h side of n: dn ⊙ r
+    ///   dGx = [dr, dz, dn]    dGh = [dr, dz, dn ⊙ r]    dh ← dh ⊙ z   (the direct path; the caller adds dGh W_hh)
+    /// </code>
+    /// <paramref name="activations"/> are the r, z, n that forward left in the row, <paramref name="hn"/> its gh_n + b_hn.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> activations, ReadOnlySpan<float> previousH, ReadOnlySpan<float> hn, Span<float> dh,
+        Span<float> dGx, Span<float> dGh, int hidden)
+    {
+        if (activations.Length != 3 * hidden || dGx.Length != 3 * hidden || dGh.Length != 3 * hidden || previousH.Length != hidden || hn.Length != hidden || dh.Length != hidden)
+            throw new ArgumentException($"GruGateKernel: activations {activations.Length}, gradients {dGx.Length}/{dGh.Length}, states {previousH.Length}/{hn.Length}/{dh.Length} do not fit 3 gates of {hidden} units.");
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated) j = Backward512(activations, previousH, hn, dh, dGx, dGh, hidden, j);
+        if (Vector256.IsHardwareAccelerated) j = Backward256(activations, previousH, hn, dh, dGx, dGh, hidden, j);
+        BackwardScalar(activations, previousH, hn, dh, dGx, dGh, hidden, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Backward512(ReadOnlySpan<float> act, ReadOnlySpan<float> hPrevs, ReadOnlySpan<float> hns, Span<float> dhs,
+        Span<float> dGx, Span<float> dGh, int H, int j)
+    {
+        var one = Vector512<float>.One;
+        for (; j + 16 <= H; j += 16)
+        {
+            var r = Vector512.Create<float>(act.Slice(j, 16));
+            var z = Vector512.Create<float>(act.Slice(H + j, 16));
+            var n = Vector512.Create<float>(act.Slice(2 * H + j, 16));
+            var dh = Vector512.Create<float>(dhs.Slice(j, 16));
+            var dz = dh * (Vector512.Create<float>(hPrevs.Slice(j, 16)) - n) * z * (one - z);
+            var dn = dh * (one - z) * (one - n * n);
+            var dr = dn * Vector512.Create<float>(hns.Slice(j, 16)) * r * (one - r);
+            dr.CopyTo(dGx.Slice(j, 16)); dz.CopyTo(dGx.Slice(H + j, 16)); dn.CopyTo(dGx.Slice(2 * H + j, 16));
+            dr.CopyTo(dGh.Slice(j, 16)); dz.CopyTo(dGh.Slice(H + j, 16)); (dn * r).CopyTo(dGh.Slice(2 * H + j, 16));
+            (dh * z).CopyTo(dhs.Slice(j, 16));
+        }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Backward256(ReadOnlySpan<float> act, ReadOnlySpan<float> hPrevs, ReadOnlySpan<float> hns, Span<float> dhs,
+        Span<float> dGx, Span<float> dGh, int H, int j)
+    {
+        var one = Vector256<float>.One;
+        for (; j + 8 <= H; j += 8)
+        {
+            var r = Vector256.Create<float>(act.Slice(j, 8));
+            var z = Vector256.Create<float>(act.Slice(H + j, 8));
+            var n = Vector256.Create<float>(act.Slice(2 * H + j, 8));
+            var dh = Vector256.Create<float>(dhs.Slice(j, 8));
+            var dz = dh * (Vector256.Create<float>(hPrevs.Slice(j, 8)) - n) * z * (one - z);
+            var dn = dh * (one - z) * (one - n * n);
+            var dr = dn * Vector256.Create<float>(hns.Slice(j, 8)) * r * (one - r);
+            dr.CopyTo(dGx.Slice(j, 8)); dz.CopyTo(dGx.Slice(H + j, 8)); dn.CopyTo(dGx.Slice(2 * H + j, 8));
+            dr.CopyTo(dGh.Slice(j, 8)); dz.CopyTo(dGh.Slice(H + j, 8)); (dn * r).CopyTo(dGh.Slice(2 * H + j, 8));
+            (dh * z).CopyTo(dhs.Slice(j, 8));
+        }
+        return j;
+    }
+
+    private static void BackwardScalar(ReadOnlySpan<float> act, ReadOnlySpan<float> hPrevs, ReadOnlySpan<float> hns, Span<float> dhs,
+        Span<float> dGx, Span<float> dGh, int H, int j)
+    {
+        for (; j < H; j++)
+        {
+            float r = act[j], z = act[H + j], n = act[2 * H + j], dh = dhs[j];
+            float dz = dh * (hPrevs[j] - n) * z * (1f - z);
+            float dn = dh * (1f - z) * (1f - n * n);
+            float dr = dn * hns[j] * r * (1f - r);
+            dGx[j] = dr; dGx[H + j] = dz; dGx[2 * H + j] = dn;
+            dGh[j] = dr; dGh[H + j] = dz; dGh[2 * H + j] = dn * r;
+            dhs[j] = dh * z;
+        }
+    }
 }

@@ -54,6 +54,34 @@ public class GruGateKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(37)]
+    [InlineData(3)]
+    [InlineData(64)]
+    public void BackwardMatchesTheChainRule(int hidden)
+    {
+        int H = hidden;
+        var random = new RandomGenerator(12);
+        var act = Tensor.RandomUniform(random, 0.02f, 0.98f, 3 * H).ToArray();   // r, z in (0, 1), n in (0, 1) too
+        var hPrev = Tensor.RandomNormal(random, 0, 1, H).ToArray();
+        var hn = Tensor.RandomNormal(random, 0, 1, H).ToArray();
+        var dh = Tensor.RandomNormal(random, 0, 1, H).ToArray();
+        var dhIn = (float[])dh.Clone();
+        var (dGx, dGh) = (new float[3 * H], new float[3 * H]);
+
+        GruGateKernel.Backward(act, hPrev, hn, dh, dGx, dGh, H);
+
+        const double tol = 1e-6;
+        for (int j = 0; j < H; j++)
+        {
+            double r = act[j], z = act[H + j], n = act[2 * H + j], g = dhIn[j];
+            double dz = g * (hPrev[j] - n) * z * (1 - z), dn = g * (1 - z) * (1 - n * n), dr = dn * hn[j] * r * (1 - r);
+            Assert.Equal(dr, dGx[j], tol); Assert.Equal(dz, dGx[H + j], tol); Assert.Equal(dn, dGx[2 * H + j], tol);
+            Assert.Equal(dr, dGh[j], tol); Assert.Equal(dz, dGh[H + j], tol); Assert.Equal(dn * r, dGh[2 * H + j], tol);
+            Assert.Equal(g * z, dh[j], tol);
+        }
+    }
+
     [Fact]
     public void MismatchedLengthsAreRejected()
     {

@@ -146,8 +146,15 @@ internal sealed class GruDirection : DirectionPass
                 {
                     if (!IsActive(t, b)) continue;
                     int row = t * B + b;
+                    if (resetAfter)
+                    {
+                        // dz, dn, dr, the h-side gradients and the direct path dh ⊙ z in one pass (GruGateKernel.Backward)
+                        GruGateKernel.Backward(inputSide.AsSpan(row * GH, GH), previousH.AsSpan(row * H, H), hiddenN.AsSpan(row * H, H),
+                            dh.AsSpan(b * H, H), stepGx.Slice(b * GH, GH), stepGh.Slice(b * GH, GH), H);
+                        continue;
+                    }
                     var act = inputSide.AsSpan(row * GH, GH);
-                    var r = act[..H];
+                    // Cho's form: dz and dn here, dr after the W_hn product below
                     var z = act.Slice(H, H);
                     var n = act.Slice(2 * H, H);
                     var hPrev = previousH.AsSpan(row * H, H);
@@ -163,17 +170,7 @@ internal sealed class GruDirection : DirectionPass
                     TensorPrimitives.Subtract(1f, z, work);
                     TensorPrimitives.Multiply(work, dhb, work);
                     TanhBackward(n, work, dx.Slice(2 * H, H));
-                    if (resetAfter)
-                    {
-                        // dr_pre = dn_pre ⊙ Gh_n ⊙ r(1 - r); the h-side n gradient is dn_pre ⊙ r
-                        TensorPrimitives.Multiply(dx.Slice(2 * H, H), hiddenN.AsSpan(row * H, H), work);
-                        SigmoidBackward(r, work, dx[..H]);
-                        TensorPrimitives.Multiply(dx.Slice(2 * H, H), r, dhid.Slice(2 * H, H));
-                    }
-                    else
-                    {
-                        dx.Slice(2 * H, H).CopyTo(dhid.Slice(2 * H, H)); // dr_pre follows after the W_hn product below
-                    }
+                    dx.Slice(2 * H, H).CopyTo(dhid.Slice(2 * H, H)); // dr_pre follows after the W_hn product below
                     dx[H..(2 * H)].CopyTo(dhid.Slice(H, H));
                     // the direct path: dh_{t-1} = dh ⊙ z (the GEMM terms are added below)
                     TensorPrimitives.Multiply(dhb, z, dhb);
@@ -193,11 +190,6 @@ internal sealed class GruDirection : DirectionPass
                         stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
                         TensorPrimitives.MultiplyAdd(drh, r, dh.AsSpan(b * H, H), dh.AsSpan(b * H, H));
                     }
-                }
-                else
-                {
-                    for (int b = first; b < end; b++)
-                        if (IsActive(t, b)) stepGx.Slice(b * GH, H).CopyTo(stepGh.Slice(b * GH, H));
                 }
                 // dh_{t-1} += dGh W_hh over the rows the h-side product used
                 Gemm.Multiply(gemmThreads, false, count, 1f, stepGh.Slice(first * GH, count * GH), GH, packedH, 0f, dhPrev.AsSpan(first * H, count * H), H);
