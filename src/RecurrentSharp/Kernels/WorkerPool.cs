@@ -14,7 +14,9 @@ namespace RecurrentSharp.Kernels;
 /// full fences), so one of the two always sees the other.
 ///
 /// Claiming: <c>claim</c> packs (job number, next part) into one long, so a late worker that woke
-/// for an old job can never take a part of a newer one.
+/// for an old job can never take a part of a newer one; a post first moves the claim to the new number with no
+/// part left, and only then changes the job's fields (otherwise a late worker could read the old claim with the
+/// new part count and take a part twice: found by the stress test in KernelThreadsTests).
 ///
 /// One job at a time: a post while another is running (another thread, or a kernel called from
 /// inside a part) runs inline on the caller instead of waiting.
@@ -55,12 +57,17 @@ internal static class WorkerPool
         try
         {
             EnsureWorkers(threads - 1);
+            int number = job + 1;
+            // Close the previous job's claim before touching its fields: a worker still in Work for it may have read
+            // its exhausted claim (job, parts) and, if it then read this job's larger part count, its CAS would succeed
+            // on the unchanged claim and run (and count) a part of this job twice. With the claim already on the new
+            // number (and no part left), that CAS fails. Full fence: the field writes below cannot move above it.
+            Interlocked.Exchange(ref claim, ((long)number << 32) | int.MaxValue);
             current = body;
             parts = count;
             helpers = threads - 1;
             remaining = count;
             failure = null;
-            int number = job + 1;
             Volatile.Write(ref claim, (long)number << 32);
             Interlocked.Exchange(ref job, number);           // publish (full fence)
             var pool = workers;

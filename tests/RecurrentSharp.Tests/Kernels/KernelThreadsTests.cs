@@ -26,6 +26,20 @@ public class KernelThreadsTests
     }
 
     [Fact]
+    public void A_worker_late_for_a_small_job_never_takes_a_part_of_the_larger_next_one()
+    {
+        // A few parts, then many, back to back: a worker still looking at the small job's exhausted claim while the
+        // next job is being posted must not claim (and run twice, and count twice) a part of the larger one.
+        for (int round = 0; round < 200_000; round++)
+        {
+            var job = round % 2 == 0 ? new CountingJob(2) : new CountingJob(9);
+            KernelThreads.Run(job, job.Runs.Length, 2);
+            for (int part = 0; part < job.Runs.Length; part++)
+                Assert.True(job.Runs[part] == 1, $"round {round}: part {part} of {job.Runs.Length} ran {job.Runs[part]} times");
+        }
+    }
+
+    [Fact]
     public void For_runs_nested_calls_inline_and_completes_both_levels()
     {
         var counts = new int[6 * 5];
