@@ -130,6 +130,21 @@ internal abstract class DirectionPass
     /// <summary>How many passes so far split their batch into row blocks (tests check the split is taken).</summary>
     internal static long SplitPasses => Interlocked.Read(ref splitPasses);
 
+    /// <summary>
+    /// The rows [lo, hi) of [first, end) between the first and the last sequence still running at step <paramref name="t"/>
+    /// (empty when none is): a step's product runs over these only, since an ended row keeps its state and needs none.
+    /// In a batch sorted by length (as PyTorch's packed sequences are) the running rows sit side by side, so the late
+    /// steps multiply only the long sequences' rows.
+    /// </summary>
+    protected (int Lo, int Hi) ActiveRange(int t, int first, int end)
+    {
+        if (Lengths is null) return (first, end);
+        int lo = first, hi = end;
+        while (lo < hi && !IsActive(t, lo)) lo++;
+        while (hi > lo && !IsActive(t, hi - 1)) hi--;
+        return (lo, hi);
+    }
+
     /// <summary>Copies h_t of rows [first, end) into their output slots (0 for inactive rows).</summary>
     protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column) => WriteOutput(t, h, output, outputWidth, column, 0, Batch);
 

@@ -53,7 +53,9 @@ internal sealed class ElmanDirection : DirectionPass
                 var hRows = h.AsSpan(first * H, rows * H);
                 if (KeepActivations) hRows.CopyTo(previous.AsSpan((t * B + first) * H, rows * H));
                 // a_t += h_{t-1} W_hhᵀ
-                Gemm.Multiply(gemmThreads, false, rows, 1f, hRows, H, packed, 1f, a, H);
+                var (lo, hi) = ActiveRange(t, first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, hidden.AsSpan((t * B + lo) * H, (hi - lo) * H), H);
                 Activate(a);
                 UpdateActiveRows(t, hidden.AsSpan(t * B * H, B * H), h, first, end);
                 WriteOutput(t, h, output, outputWidth, column, first, end);
@@ -97,7 +99,9 @@ internal sealed class ElmanDirection : DirectionPass
                     ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
                 }
                 // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
-                Gemm.Multiply(gemmThreads, false, rows, 1f, da.Slice(first * H, rows * H), H, packed, 0f, dhPrev.AsSpan(first * H, rows * H), H);
+                var (lo, hi) = ActiveRange(t, first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, da.Slice(lo * H, (hi - lo) * H), H, packed, 0f, dhPrev.AsSpan(lo * H, (hi - lo) * H), H);
                 UpdateActiveRows(t, dhPrev, dh, first, end);
             }
         });

@@ -70,12 +70,16 @@ internal sealed class GruDirection : DirectionPass
                 if (KeepActivations) h.AsSpan(first * H, rows * H).CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
 
                 // Gh = h_{t-1} W_hhᵀ (Cho: only the r and z rows here)
-                Gemm.Multiply(gemmThreads, false, rows, 1f, h.AsSpan(first * H, rows * H), H, packedH, 0f, hidSide.AsSpan(first * GH, rows * GH), GH);
+                // (PyTorch's form: only over the rows between the first and last running sequence; Cho's form reads every row's r below)
+                var (lo, hi) = resetAfter ? ActiveRange(t, first, end) : (first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packedH, 0f, hidSide.AsSpan(lo * GH, (hi - lo) * GH), GH);
                 if (resetAfter)
                 {
                     // r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn; n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n), one pass per row
-                    for (int b = first; b < end; b++)
-                        GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H, IsActive(t, b));
+                    for (int b = lo; b < hi; b++)
+                        if (IsActive(t, b))
+                            GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H, active: true);
                 }
                 else
                 {
@@ -192,7 +196,9 @@ internal sealed class GruDirection : DirectionPass
                     }
                 }
                 // dh_{t-1} += dGh W_hh over the rows the h-side product used
-                Gemm.Multiply(gemmThreads, false, count, 1f, stepGh.Slice(first * GH, count * GH), GH, packedH, 0f, dhPrev.AsSpan(first * H, count * H), H);
+                var (lo, hi) = ActiveRange(t, first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, stepGh.Slice(lo * GH, (hi - lo) * GH), GH, packedH, 0f, dhPrev.AsSpan(lo * H, (hi - lo) * H), H);
                 for (int b = first; b < end; b++)
                 {
                     if (!IsActive(t, b)) continue;

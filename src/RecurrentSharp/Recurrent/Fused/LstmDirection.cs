@@ -78,8 +78,10 @@ internal sealed class LstmDirection : DirectionPass
                     hRows.CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
                     c.AsSpan(first * H, rows * H).CopyTo(previousC.AsSpan((t * B + first) * H, rows * H));
                 }
-                // a_t += h_{t-1} W_hhᵀ
-                Gemm.Multiply(gemmThreads, false, rows, 1f, hRows, H, packed, 1f, a, GH);
+                // a_t += h_{t-1} W_hhᵀ, over the rows between the first and last running sequence
+                var (lo, hi) = ActiveRange(t, first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, activations.AsSpan((t * B + lo) * GH, (hi - lo) * GH), GH);
                 for (int b = first; b < end; b++)
                 {
                     if (!IsActive(t, b)) continue;
@@ -128,7 +130,9 @@ internal sealed class LstmDirection : DirectionPass
                         dp.AsSpan(), coupled);
                 }
                 // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
-                Gemm.Multiply(gemmThreads, false, rows, 1f, dGates.AsSpan((t * B + first) * GH, rows * GH), GH, packed, 0f, dhPrev.AsSpan(first * H, rows * H), H);
+                var (lo, hi) = ActiveRange(t, first, end);
+                if (hi > lo)
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, dGates.AsSpan((t * B + lo) * GH, (hi - lo) * GH), GH, packed, 0f, dhPrev.AsSpan(lo * H, (hi - lo) * H), H);
                 UpdateActiveRows(t, dhPrev, dh, first, end);
             }
         });

@@ -8,9 +8,10 @@ namespace RecurrentSharp.Tests.Recurrent.Fused;
 
 /// <summary>
 /// A fused layer whose batch is split into row blocks, one per thread, each run through every step on its own
-/// (<c>DirectionPass.RunRowBlocks</c>), gives exactly the outputs, final states and gradients of the same layer
-/// run with the rows together: the split changes which thread computes a row, never what it computes. The one
-/// exception is a sum over rows, the peephole weights' gradient, which the blocks add up in another order (equal to rounding).
+/// (<c>DirectionPass.RunRowBlocks</c>), gives the outputs, final states and gradients of the same layer run with the
+/// rows together, to rounding: the split changes which thread computes a row, not what it computes, but a row may land
+/// in a one-row remainder of a product (whose kernel sums in another order), and the peephole weights' gradient, a sum
+/// over rows, is added up block by block.
 /// </summary>
 [Collection("Console")]
 public class RowBlockSplitTests
@@ -82,11 +83,7 @@ public class RowBlockSplitTests
         {
             var (name, expected) = together[i];
             Assert.Equal(name, split[i].Name);
-            // The peephole weights' gradient sums over all rows: the blocks add their partial sums, a different order of the same terms.
-            if (name.StartsWith("dweight_peephole", StringComparison.Ordinal))
-                TensorAssert.Close(expected, split[i].Values, 1e-5, $"{cell} {name}");
-            else
-                Assert.True(expected.AsSpan().SequenceEqual(split[i].Values), $"{name} of {cell} differs when the batch is split");
+            TensorAssert.Close(expected, split[i].Values, 1e-5, $"{cell} {name}");
         }
     }
 }
