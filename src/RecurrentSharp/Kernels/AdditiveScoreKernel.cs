@@ -14,7 +14,7 @@ namespace RecurrentSharp.Kernels;
 /// </code>
 /// u = W_q q is the query's part, p_s = W_k k_s the key's. tanh(x) = 1 - 2 / (e^2x + 1) from one exponential
 /// (absolute error about 1e-7), as in <see cref="LstmGateKernel"/>; the scalar tail takes it from
-/// <see cref="ScalarActivations"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
+/// <see cref="GateActivations"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
 /// narrower ones take the units left over.
 /// </summary>
 public static class AdditiveScoreKernel
@@ -35,7 +35,7 @@ public static class AdditiveScoreKernel
             float sum = 0f;
             if (Vector512.IsHardwareAccelerated) sum += Forward512(u, p, v, ref j);
             if (Vector256.IsHardwareAccelerated) sum += Forward256(u, p, v, ref j);
-            for (; j < n; j++) sum += v[j] * ScalarActivations.Tanh(u[j] + p[j]);
+            for (; j < n; j++) sum += v[j] * GateActivations.Tanh(u[j] + p[j]);
             e[s] = sum;
         }
     }
@@ -60,7 +60,7 @@ public static class AdditiveScoreKernel
             if (Vector256.IsHardwareAccelerated) Backward256(u, p, v, d, du, dp, dv, ref j);
             for (; j < n; j++)
             {
-                float z = ScalarActivations.Tanh(u[j] + p[j]);
+                float z = GateActivations.Tanh(u[j] + p[j]);
                 float g = d * v[j] * (1f - z * z);
                 du[j] += g;
                 dp[j] += g;

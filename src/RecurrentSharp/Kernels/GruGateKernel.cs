@@ -11,9 +11,8 @@ namespace RecurrentSharp.Kernels;
 ///   n = tanh(gx_n + r ⊙ hn)       h_t = n + z ⊙ (h_{t-1} − n)
 /// </code>
 /// computed while it is in registers, instead of a TensorPrimitives pass over the whole row per operation.
-/// gx holds W_ih x + b_ih (the input projection), gh holds W_hh h_{t-1} without its bias. σ(x) = 1 / (1 + e^-x) and
-/// tanh(x) = 1 - 2 / (e^2x + 1) from one <see cref="Exponential"/> each; on Vector512 the division is
-/// <see cref="Reciprocal"/>'s. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
+/// gx holds W_ih x + b_ih (the input projection), gh holds W_hh h_{t-1} without its bias. σ and tanh come from
+/// <see cref="GateActivations"/>, as in <see cref="LstmGateKernel"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
 /// narrower ones take the units left over.
 /// </summary>
 internal static class GruGateKernel
@@ -21,24 +20,22 @@ internal static class GruGateKernel
     /// <summary>
     /// <paramref name="gx"/> (3H: r, z, n blocks) is replaced by the activations r, z, n; <paramref name="hn"/> receives
     /// gh_n + b_hn (backward needs it for dr); <paramref name="h"/> is h_{t-1} on entry and h_t on return.
-    /// <paramref name="hiddenBias"/> is b_hh (3H) or empty. When <paramref name="active"/> is false (the sequence has
-    /// ended) only r, z and hn are written and h is left as it is.
+    /// <paramref name="hiddenBias"/> is b_hh (3H) or empty.
     /// </summary>
-    public static void Forward(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hiddenBias, Span<float> hn, Span<float> h, int hidden, bool active)
+    public static void Forward(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hiddenBias, Span<float> hn, Span<float> h, int hidden)
     {
         if (gx.Length != 3 * hidden || gh.Length != 3 * hidden || hn.Length != hidden || h.Length != hidden || !(hiddenBias.IsEmpty || hiddenBias.Length == 3 * hidden))
             throw new ArgumentException($"GruGateKernel: gx {gx.Length}, gh {gh.Length}, bias {hiddenBias.Length}, hn {hn.Length}, h {h.Length} do not fit 3 gates of {hidden} units.");
         int j = 0;
-        if (Vector512.IsHardwareAccelerated) j = Forward512(gx, gh, hiddenBias, hn, h, hidden, active, j);
-        if (Vector256.IsHardwareAccelerated) j = Forward256(gx, gh, hiddenBias, hn, h, hidden, active, j);
-        ForwardScalar(gx, gh, hiddenBias, hn, h, hidden, active, j);
+        if (Vector512.IsHardwareAccelerated) j = Forward512(gx, gh, hiddenBias, hn, h, hidden, j);
+        if (Vector256.IsHardwareAccelerated) j = Forward256(gx, gh, hiddenBias, hn, h, hidden, j);
+        ForwardScalar(gx, gh, hiddenBias, hn, h, hidden, j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Forward512(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, bool active, int j)
+    private static int Forward512(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
         bool hasBias = !bias.IsEmpty;
-        var one = Vector512<float>.One;
         for (; j + 16 <= H; j += 16)
         {
             var ar = Vector512.Create<float>(gx.Slice(j, 16)) + Vector512.Create<float>(gh.Slice(j, 16));
@@ -50,14 +47,13 @@ internal static class GruGateKernel
                 az += Vector512.Create<float>(bias.Slice(H + j, 16));
                 hidN += Vector512.Create<float>(bias.Slice(2 * H + j, 16));
             }
-            var r = Reciprocal.Of(one + Exponential.Of(-ar));
-            var z = Reciprocal.Of(one + Exponential.Of(-az));
+            var r = GateActivations.Sigmoid(ar);
+            var z = GateActivations.Sigmoid(az);
             r.CopyTo(gx.Slice(j, 16));
             z.CopyTo(gx.Slice(H + j, 16));
             hidN.CopyTo(hn.Slice(j, 16));
-            if (!active) continue;
             var an = Vector512.FusedMultiplyAdd(r, hidN, Vector512.Create<float>(gx.Slice(2 * H + j, 16)));
-            var n = one - (one + one) * Reciprocal.Of(Exponential.Of(an * 2f) + one);
+            var n = GateActivations.Tanh(an);
             n.CopyTo(gx.Slice(2 * H + j, 16));
             var hPrev = Vector512.Create<float>(h.Slice(j, 16));
             Vector512.FusedMultiplyAdd(z, hPrev - n, n).CopyTo(h.Slice(j, 16));
@@ -66,10 +62,9 @@ internal static class GruGateKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, bool active, int j)
+    private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
         bool hasBias = !bias.IsEmpty;
-        var one = Vector256<float>.One;
         for (; j + 8 <= H; j += 8)
         {
             var ar = Vector256.Create<float>(gx.Slice(j, 8)) + Vector256.Create<float>(gh.Slice(j, 8));
@@ -81,14 +76,13 @@ internal static class GruGateKernel
                 az += Vector256.Create<float>(bias.Slice(H + j, 8));
                 hidN += Vector256.Create<float>(bias.Slice(2 * H + j, 8));
             }
-            var r = one / (one + Exponential.Of(-ar));
-            var z = one / (one + Exponential.Of(-az));
+            var r = GateActivations.Sigmoid(ar);
+            var z = GateActivations.Sigmoid(az);
             r.CopyTo(gx.Slice(j, 8));
             z.CopyTo(gx.Slice(H + j, 8));
             hidN.CopyTo(hn.Slice(j, 8));
-            if (!active) continue;
             var an = Vector256.MultiplyAddEstimate(r, hidN, Vector256.Create<float>(gx.Slice(2 * H + j, 8)));
-            var n = one - (one + one) / (Exponential.Of(an * 2f) + one);
+            var n = GateActivations.Tanh(an);
             n.CopyTo(gx.Slice(2 * H + j, 8));
             var hPrev = Vector256.Create<float>(h.Slice(j, 8));
             Vector256.MultiplyAddEstimate(z, hPrev - n, n).CopyTo(h.Slice(j, 8));
@@ -96,19 +90,18 @@ internal static class GruGateKernel
         return j;
     }
 
-    private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, bool active, int j)
+    private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
         bool hasBias = !bias.IsEmpty;
         for (; j < H; j++)
         {
-            float r = ScalarActivations.Sigmoid(gx[j] + gh[j] + (hasBias ? bias[j] : 0f));
-            float z = ScalarActivations.Sigmoid(gx[H + j] + gh[H + j] + (hasBias ? bias[H + j] : 0f));
+            float r = GateActivations.Sigmoid(gx[j] + gh[j] + (hasBias ? bias[j] : 0f));
+            float z = GateActivations.Sigmoid(gx[H + j] + gh[H + j] + (hasBias ? bias[H + j] : 0f));
             float hidN = gh[2 * H + j] + (hasBias ? bias[2 * H + j] : 0f);
             gx[j] = r;
             gx[H + j] = z;
             hn[j] = hidN;
-            if (!active) continue;
-            float n = ScalarActivations.Tanh(MathF.FusedMultiplyAdd(r, hidN, gx[2 * H + j]));
+            float n = GateActivations.Tanh(MathF.FusedMultiplyAdd(r, hidN, gx[2 * H + j]));
             gx[2 * H + j] = n;
             h[j] = MathF.FusedMultiplyAdd(z, h[j] - n, n);
         }

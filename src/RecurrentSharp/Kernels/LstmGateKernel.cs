@@ -11,9 +11,8 @@ namespace RecurrentSharp.Kernels;
 ///   i = σ(a_i + p_i ⊙ c)     f = σ(a_f + p_f ⊙ c)   (coupled: f = 1 - i)     g = tanh(a_g)
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
-/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential (<see cref="Exponential"/>,
-/// absolute error about 1e-7; on the Vector512 path the division is <see cref="Reciprocal"/>'s estimate and Newton step); the scalar tail takes them from <see cref="ScalarActivations"/>. Vector512, Vector256
-/// and scalar twins: the widest the JIT accelerates runs; on Vector512 the units left over (fewer than 16) go through
+/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential, on every path from
+/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs; on Vector512 the units left over (fewer than 16) go through
 /// one zero-padded vector, on Vector256 through the scalar twin.
 /// </summary>
 public static class LstmGateKernel
@@ -139,14 +138,13 @@ public static class LstmGateKernel
     {
         int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
         bool peep = !p.IsEmpty;
-        var one = Vector512<float>.One;
         for (; j + 16 <= H; j += 16)
         {
             var cPrev = Vector512.Create<float>(c.Slice(j, 16));
             var ai = Vector512.Create<float>(row.Slice(j, 16));
             if (peep) ai = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(j, 16)), cPrev, ai);
-            var i = Reciprocal.Of(one + Exponential.Of(-ai));
-            var g = one - (one + one) * Reciprocal.Of(Exponential.Of(Vector512.Create<float>(row.Slice(gOffset + j, 16)) * 2f) + one);
+            var i = GateActivations.Sigmoid(ai);
+            var g = GateActivations.Tanh(Vector512.Create<float>(row.Slice(gOffset + j, 16)));
             Vector512<float> cNew;
             if (coupled)
             {
@@ -156,14 +154,14 @@ public static class LstmGateKernel
             {
                 var af = Vector512.Create<float>(row.Slice(H + j, 16));
                 if (peep) af = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(H + j, 16)), cPrev, af);
-                var f = Reciprocal.Of(one + Exponential.Of(-af));
+                var f = GateActivations.Sigmoid(af);
                 f.CopyTo(row.Slice(H + j, 16));
                 cNew = Vector512.FusedMultiplyAdd(i, g, f * cPrev);
             }
             var ao = Vector512.Create<float>(row.Slice(oOffset + j, 16));
             if (peep) ao = Vector512.FusedMultiplyAdd(Vector512.Create<float>(p.Slice(p.Length - H + j, 16)), cNew, ao);
-            var o = Reciprocal.Of(one + Exponential.Of(-ao));
-            var tc = one - (one + one) * Reciprocal.Of(Exponential.Of(cNew * 2f) + one);
+            var o = GateActivations.Sigmoid(ao);
+            var tc = GateActivations.Tanh(cNew);
             i.CopyTo(row.Slice(j, 16));
             g.CopyTo(row.Slice(gOffset + j, 16));
             o.CopyTo(row.Slice(oOffset + j, 16));
@@ -180,14 +178,13 @@ public static class LstmGateKernel
     {
         int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
         bool peep = !p.IsEmpty;
-        var one = Vector256<float>.One;
         for (; j + 8 <= H; j += 8)
         {
             var cPrev = Vector256.Create<float>(c.Slice(j, 8));
             var ai = Vector256.Create<float>(row.Slice(j, 8));
             if (peep) ai = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), cPrev, ai);
-            var i = one / (one + Exponential.Of(-ai));
-            var g = one - (one + one) / (Exponential.Of(Vector256.Create<float>(row.Slice(gOffset + j, 8)) * 2f) + one);
+            var i = GateActivations.Sigmoid(ai);
+            var g = GateActivations.Tanh(Vector256.Create<float>(row.Slice(gOffset + j, 8)));
             Vector256<float> cNew;
             if (coupled)
             {
@@ -197,14 +194,14 @@ public static class LstmGateKernel
             {
                 var af = Vector256.Create<float>(row.Slice(H + j, 8));
                 if (peep) af = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(H + j, 8)), cPrev, af);
-                var f = one / (one + Exponential.Of(-af));
+                var f = GateActivations.Sigmoid(af);
                 f.CopyTo(row.Slice(H + j, 8));
                 cNew = Vector256.MultiplyAddEstimate(i, g, f * cPrev);
             }
             var ao = Vector256.Create<float>(row.Slice(oOffset + j, 8));
             if (peep) ao = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, ao);
-            var o = one / (one + Exponential.Of(-ao));
-            var tc = one - (one + one) / (Exponential.Of(cNew * 2f) + one);
+            var o = GateActivations.Sigmoid(ao);
+            var tc = GateActivations.Tanh(cNew);
             i.CopyTo(row.Slice(j, 8));
             g.CopyTo(row.Slice(gOffset + j, 8));
             o.CopyTo(row.Slice(oOffset + j, 8));
@@ -223,18 +220,18 @@ public static class LstmGateKernel
         for (; j < H; j++)
         {
             float cPrev = c[j];
-            float i = ScalarActivations.Sigmoid(row[j] + (peep ? p[j] * cPrev : 0f));
-            float g = ScalarActivations.Tanh(row[gOffset + j]);
+            float i = GateActivations.Sigmoid(row[j] + (peep ? p[j] * cPrev : 0f));
+            float g = GateActivations.Tanh(row[gOffset + j]);
             float cNew;
             if (coupled) cNew = cPrev + i * (g - cPrev);
             else
             {
-                float f = ScalarActivations.Sigmoid(row[H + j] + (peep ? p[H + j] * cPrev : 0f));
+                float f = GateActivations.Sigmoid(row[H + j] + (peep ? p[H + j] * cPrev : 0f));
                 row[H + j] = f;
                 cNew = f * cPrev + i * g;
             }
-            float o = ScalarActivations.Sigmoid(row[oOffset + j] + (peep ? p[p.Length - H + j] * cNew : 0f));
-            float tc = ScalarActivations.Tanh(cNew);
+            float o = GateActivations.Sigmoid(row[oOffset + j] + (peep ? p[p.Length - H + j] * cNew : 0f));
+            float tc = GateActivations.Tanh(cNew);
             row[j] = i;
             row[gOffset + j] = g;
             row[oOffset + j] = o;

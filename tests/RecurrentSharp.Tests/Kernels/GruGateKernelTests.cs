@@ -11,12 +11,11 @@ namespace RecurrentSharp.Tests.Kernels;
 public class GruGateKernelTests
 {
     [Theory]
-    [InlineData(37, true, true)]    // 2 vectors of 16 + 5 left over (one 256-bit vector and scalars on AVX-512)
-    [InlineData(37, false, true)]
-    [InlineData(37, true, false)]   // an ended sequence: r, z and hn written, n and h left alone
-    [InlineData(3, true, true)]     // scalars only
-    [InlineData(64, true, true)]
-    public void OnePassMatchesTheEquations(int hidden, bool bias, bool active)
+    [InlineData(37, true)]    // 2 vectors of 16 + 5 left over (one 256-bit vector and scalars on AVX-512)
+    [InlineData(37, false)]
+    [InlineData(3, true)]     // scalars only
+    [InlineData(64, true)]
+    public void OnePassMatchesTheEquations(int hidden, bool bias)
     {
         int H = hidden;
         var random = new RandomGenerator(11);
@@ -29,7 +28,7 @@ public class GruGateKernelTests
         var (x, hPrev) = ((float[])gx.Clone(), (float[])h.Clone());
         var hn = new float[H];
 
-        GruGateKernel.Forward(gx, gh, b, hn, h, H, active);
+        GruGateKernel.Forward(gx, gh, b, hn, h, H);
 
         static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
         double Bias(int k) => bias ? b[k] : 0;
@@ -42,12 +41,6 @@ public class GruGateKernelTests
             Assert.Equal(r, gx[j], tol);
             Assert.Equal(z, gx[H + j], tol);
             Assert.Equal(hidN, hn[j], tol);
-            if (!active)
-            {
-                Assert.Equal(x[2 * H + j], gx[2 * H + j]);
-                Assert.Equal(hPrev[j], h[j]);
-                continue;
-            }
             double n = Math.Tanh(x[2 * H + j] + r * hidN);
             Assert.Equal(n, gx[2 * H + j], tol);
             Assert.Equal(n + z * (hPrev[j] - n), h[j], tol * 2);
@@ -85,7 +78,7 @@ public class GruGateKernelTests
     [Fact]
     public void MismatchedLengthsAreRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => GruGateKernel.Forward(new float[12], new float[12], [], new float[4], new float[3], 4, true));
+        var e = Assert.Throws<ArgumentException>(() => GruGateKernel.Forward(new float[12], new float[12], [], new float[4], new float[3], 4));
         Assert.Contains("3 gates of 4 units", e.Message);
     }
 }

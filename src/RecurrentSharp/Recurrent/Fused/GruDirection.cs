@@ -79,7 +79,7 @@ internal sealed class GruDirection : DirectionPass
                     // r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn; n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n), one pass per row
                     for (int b = lo; b < hi; b++)
                         if (IsActive(t, b))
-                            GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H, active: true);
+                            GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
                 }
                 else
                 {

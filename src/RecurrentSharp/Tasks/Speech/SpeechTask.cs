@@ -74,8 +74,7 @@ public sealed class SpeechTask : ApplicationTask
 
         bool mfcc = ParseFeatures(options.Get("features") ?? "logmel");
         bool perSpeaker = ParseNormalisation(options.Get("normalise") ?? "utterance");
-        var normalisers = Normalisers(recordings, mfcc, perSpeaker);
-        var features = Features(recordings, mfcc, normalisers);
+        var (features, normalisers) = Features(recordings, mfcc, perSpeaker);
         bool augment = ParseBool(options, "augment", true), vtlp = ParseBool(options, "vtlp", false);
         // Speed perturbation: every use of a training recording plays it at a speed drawn from [0.85, 1.15] (features recomputed, cheap next to the
         // BiLSTM); with --vtlp the filterbank is warped by a factor from [0.9, 1.1]; these draws and the masks come from the trainer's generator,
@@ -169,7 +168,7 @@ public sealed class SpeechTask : ApplicationTask
         var recordings = all.Where(r => !trainSpeakers.Contains(r.Speaker)).ToList();
         if (recordings.Count < all.Count) context.Log($"speech: left out {all.Count - recordings.Count} recordings of the training speakers {string.Join(", ", trainSpeakers.Order())}");
         if (recordings.Count == 0) throw new TaskUsageException($"every recording in the folder is of a training speaker ({string.Join(", ", trainSpeakers.Order())}); nothing unseen to score.");
-        var features = Features(recordings, mfcc, Normalisers(recordings, mfcc, SavedNormalisation(saved)));
+        var (features, _) = Features(recordings, mfcc, SavedNormalisation(saved));
         var scores = Score(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray(), Beam(options));
         var result = Report(scores, string.Join(",", recordings.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal)), model.Kind);
         result.Insights.AddRange(Alignments(model, recordings, features, Enumerable.Range(0, recordings.Count).ToArray()));
@@ -204,13 +203,12 @@ public sealed class SpeechTask : ApplicationTask
         bool mfcc = SavedFeatures(saved);
         var paths = inputs.ToArray();
         // A model normalised per speaker reads the given files as one speaker's: their statistics are pooled.
-        FeatureNormalizer? pooled = SavedNormalisation(saved) && paths.Length > 0
-            ? FeatureNormalizer.Fit(paths.Select(p => RawFrames(ReadSignal(p), mfcc, 1.0)))
-            : null;
-        foreach (var path in paths)
+        var raws = SavedNormalisation(saved) ? paths.Select(p => RawFrames(ReadSignal(p), mfcc, 1.0)).ToArray() : null;
+        FeatureNormalizer? pooled = raws is { Length: > 0 } ? FeatureNormalizer.Fit(raws) : null;
+        for (int i = 0; i < paths.Length; i++)
         {
-            var raw = RawFrames(ReadSignal(path), mfcc, 1.0);
-            var feature = pooled?.Apply(raw) ?? FeatureNormalizer.PerUtterance(raw);
+            var path = paths[i];
+            var feature = Normalise(raws?[i] ?? RawFrames(ReadSignal(path), mfcc, 1.0), pooled);
             var text = model.Decode([feature], [0], 1)[0];
             int digit = SpokenDigitRecordings.NearestDigit(text, (a, b) => EditDistance.Between<char>(a, b));
             yield return $"{path}\t{text}\t{digit}";
@@ -258,22 +256,22 @@ public sealed class SpeechTask : ApplicationTask
     }
 
     /// <summary>
-    /// The normalised features of every recording: by each recording's own statistics, or with <paramref name="normalisers"/> by its speaker's.
+    /// The normalised features of every recording (each file read once), by the recording's own statistics or, with
+    /// <paramref name="perSpeaker"/> (--normalise speaker), by its speaker's: each speaker's mean and variance over every frame
+    /// of their recordings as read (no augmentation), so a voice's and a microphone's constant colouring is removed while the
+    /// word's own spectral shape, which per-utterance statistics also subtract, stays. The test speaker's statistics come from
+    /// their recordings' audio alone (no labels), as speaker-wise normalisation does at test time. The speakers' normalisers
+    /// are returned for the augmented training features (null per utterance).
     /// </summary>
-    private static FeatureMatrix[] Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc, IReadOnlyDictionary<string, FeatureNormalizer>? normalisers) =>
-        recordings.Select(r => Normalise(RawFrames(ReadSignal(r.Path), mfcc, 1.0), Normaliser(normalisers, r))).ToArray();
-
-    /// <summary>
-    /// --normalise speaker: each speaker's mean and variance over every frame of their recordings as read (no augmentation), so a voice's and a
-    /// microphone's constant colouring is removed while the word's own spectral shape, which per-utterance statistics also subtract, stays.
-    /// The test speaker's statistics come from their recordings' audio alone (no labels), as speaker-wise normalisation does at test time.
-    /// Null for per-utterance normalisation.
-    /// </summary>
-    private static Dictionary<string, FeatureNormalizer>? Normalisers(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc, bool perSpeaker) =>
-        perSpeaker
-            ? recordings.GroupBy(r => r.Speaker, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => FeatureNormalizer.Fit(g.Select(r => RawFrames(ReadSignal(r.Path), mfcc, 1.0))), StringComparer.Ordinal)
+    private static (FeatureMatrix[] Features, Dictionary<string, FeatureNormalizer>? Normalisers) Features(IReadOnlyList<SpokenDigitRecording> recordings, bool mfcc, bool perSpeaker)
+    {
+        var raw = recordings.Select(r => RawFrames(ReadSignal(r.Path), mfcc, 1.0)).ToArray();
+        var normalisers = perSpeaker
+            ? Enumerable.Range(0, recordings.Count).GroupBy(i => recordings[i].Speaker, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => FeatureNormalizer.Fit(g.Select(i => raw[i])), StringComparer.Ordinal)
             : null;
+        return (raw.Select((f, i) => Normalise(f, Normaliser(normalisers, recordings[i]))).ToArray(), normalisers);
+    }
 
     private static FeatureNormalizer? Normaliser(IReadOnlyDictionary<string, FeatureNormalizer>? normalisers, SpokenDigitRecording recording) =>
         normalisers?[recording.Speaker];

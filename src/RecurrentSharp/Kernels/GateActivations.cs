@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RecurrentSharp.Kernels;
+
+/// <summary>
+/// The gate activations of the fused LSTM and GRU kernels, each from one exponential (<see cref="Exponential"/>, the
+/// same on every path; absolute error about 1e-7), for 16 lanes, 8 lanes and one float:
+/// <code>
+///   σ(x) = 1 / (1 + e^-x)        tanh(x) = 1 - 2 / (e^2x + 1)
+/// </code>
+/// On Vector512 the division is <see cref="Reciprocal"/>'s estimate and Newton step; Vector256 and the scalar twin divide.
+/// </summary>
+internal static class GateActivations
+{
+    /// <summary>σ(x) for 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Reciprocal.Of(Vector512<float>.One + Exponential.Of(-x));
+
+    /// <summary>tanh(x) for 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x) =>
+        Vector512<float>.One - (Vector512<float>.One + Vector512<float>.One) * Reciprocal.Of(Exponential.Of(x * 2f) + Vector512<float>.One);
+
+    /// <summary>σ(x) for 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exponential.Of(-x));
+
+    /// <summary>tanh(x) for 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x) =>
+        Vector256<float>.One - (Vector256<float>.One + Vector256<float>.One) / (Exponential.Of(x * 2f) + Vector256<float>.One);
+
+    /// <summary>σ(x) = 1 / (1 + e^-x).</summary>
+    public static float Sigmoid(float x) => 1f / (1f + Exponential.Of(-x));
+
+    /// <summary>tanh(x) = 1 - 2 / (e^2x + 1).</summary>
+    public static float Tanh(float x) => 1f - 2f / (Exponential.Of(2f * x) + 1f);
+}
