@@ -100,13 +100,13 @@ internal abstract class DirectionPass
     /// The batch split across the cores. Row b of step t reads only row b of step t−1 (h_{t-1} W_hhᵀ, the gates, and backward's
     /// dG_t W_hh are all row by row), so the rows can be split once per pass and each thread run every step over its own
     /// block: no exchange and no barrier between steps, and the gate kernels run on every core. Each thread then reads all
-    /// of W_hh at every step, so the split is taken only when W_hh fits in a core's L2 (2 MB here) and every block keeps at
+    /// of W_hh at every step, so the split is taken only when W_hh fits in a core's L2 (<see cref="CacheSizes.L2"/>) and every block keeps at
     /// least one microkernel panel of rows; otherwise the rows stay together and each step's product is split by columns.
     /// </summary>
     internal static int MinRowsPerBlock = 12;
 
     /// <inheritdoc cref="MinRowsPerBlock"/>
-    internal static long MaxSplitWeightBytes = 2L << 20;
+    internal static long MaxSplitWeightBytes = CacheSizes.L2;
 
     /// <summary>One block of batch rows [first, end) run through every step; its products may use <paramref name="gemmThreads"/> threads.</summary>
     protected delegate void RowBlock(int first, int end, int gemmThreads);
