@@ -12,8 +12,9 @@ namespace RecurrentSharp.Kernels;
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
 /// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential, on every path from
-/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs; on Vector512 the units left over (fewer than 16) go through
-/// one zero-padded vector, on Vector256 through the scalar twin.
+/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, and
+/// the units left over (fewer than 16 or 8) go through one zero-padded vector of that width; the scalar twin runs alone only where
+/// neither vector width is accelerated.
 /// </summary>
 public static class LstmGateKernel
 {
@@ -35,32 +36,39 @@ public static class LstmGateKernel
         if (Vector512.IsHardwareAccelerated)
         {
             j = Forward512(row, c, tanhC, h, hidden, peephole, coupled, j);
-            if (j < hidden) ForwardTail512(row, c, tanhC, h, hidden, peephole, coupled, j);
+            if (j < hidden) ForwardTail(row, c, tanhC, h, hidden, peephole, coupled, j, 16);
             return;
         }
-        if (Vector256.IsHardwareAccelerated) j = Forward256(row, c, tanhC, h, hidden, peephole, coupled, j);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            j = Forward256(row, c, tanhC, h, hidden, peephole, coupled, j);
+            if (j < hidden) ForwardTail(row, c, tanhC, h, hidden, peephole, coupled, j, 8);
+            return;
+        }
         ForwardScalar(row, c, tanhC, h, hidden, peephole, coupled, j);
     }
 
     /// <summary>
-    /// The last n &lt; 16 units on the Vector512 path: copied into one zero-padded vector per gate block, run through
-    /// <see cref="Forward512"/> as a row of 16 units, and the n real units copied back (one vector pass instead of n
-    /// scalar ones; the padding lanes compute σ(0) and tanh(0) and are dropped).
+    /// The last n &lt; W units on a vector path of W lanes (16 or 8): copied into one zero-padded vector per gate block,
+    /// run through <see cref="Forward512"/> or <see cref="Forward256"/> as a row of W units, and the n real units copied
+    /// back (one vector pass instead of n scalar ones; the padding lanes compute σ(0) and tanh(0) and are dropped).
     /// </summary>
-    private static void ForwardTail512(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
-        ReadOnlySpan<float> p, bool coupled, int j)
+    private static void ForwardTail(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
+        ReadOnlySpan<float> p, bool coupled, int j, int W)
     {
-        const int W = 16;
         int gates = coupled ? 3 : 4, n = H - j;
-        Span<float> paddedRow = stackalloc float[4 * W], paddedC = stackalloc float[W], paddedTanhC = stackalloc float[W],
-            paddedH = stackalloc float[W], paddedP = stackalloc float[3 * W];
+        Span<float> paddedRow = stackalloc float[4 * 16], paddedC = stackalloc float[16], paddedTanhC = stackalloc float[16],
+            paddedH = stackalloc float[16], paddedP = stackalloc float[3 * 16];
         paddedRow.Clear(); paddedC.Clear(); paddedP.Clear();
         paddedRow = paddedRow[..(gates * W)];
+        paddedC = paddedC[..W]; paddedTanhC = paddedTanhC[..W]; paddedH = paddedH[..W];
         for (int g = 0; g < gates; g++) row.Slice(g * H + j, n).CopyTo(paddedRow.Slice(g * W, n));
         c.Slice(j, n).CopyTo(paddedC);
         int peepholeRows = p.IsEmpty ? 0 : gates - 1;
         for (int g = 0; g < peepholeRows; g++) p.Slice(g * H + j, n).CopyTo(paddedP.Slice(g * W, n));
-        Forward512(paddedRow, paddedC, paddedTanhC, paddedH, W, p.IsEmpty ? default : paddedP[..(peepholeRows * W)], coupled, 0);
+        var paddedPeephole = p.IsEmpty ? default : paddedP[..(peepholeRows * W)];
+        if (W == 16) Forward512(paddedRow, paddedC, paddedTanhC, paddedH, W, paddedPeephole, coupled, 0);
+        else Forward256(paddedRow, paddedC, paddedTanhC, paddedH, W, paddedPeephole, coupled, 0);
         for (int g = 0; g < gates; g++) paddedRow.Slice(g * W, n).CopyTo(row.Slice(g * H + j, n));
         paddedC[..n].CopyTo(c.Slice(j, n));
         paddedTanhC[..n].CopyTo(tanhC.Slice(j, n));
@@ -95,25 +103,30 @@ public static class LstmGateKernel
         if (Vector512.IsHardwareAccelerated)
         {
             j = Backward512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
-            if (j < hidden) BackwardTail512(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+            if (j < hidden) BackwardTail(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j, 16);
             return;
         }
-        if (Vector256.IsHardwareAccelerated) j = Backward256(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            j = Backward256(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
+            if (j < hidden) BackwardTail(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j, 8);
+            return;
+        }
         BackwardScalar(activations, previousC, tanhC, dh, dc, gateGrads, hidden, peephole, peepholeGrads, coupled, j);
     }
 
-    /// <summary>The last n &lt; 16 units of <see cref="Backward"/> on the Vector512 path, zero-padded as in <see cref="ForwardTail512"/>.</summary>
-    private static void BackwardTail512(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
-        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j)
+    /// <summary>The last n &lt; W units of <see cref="Backward"/> on a vector path of W lanes, zero-padded as in <see cref="ForwardTail"/>.</summary>
+    private static void BackwardTail(ReadOnlySpan<float> act, ReadOnlySpan<float> cPrevs, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dhs, Span<float> dcs, Span<float> da, int H, ReadOnlySpan<float> p, Span<float> dp, bool coupled, int j, int W)
     {
-        const int W = 16;
         int gates = coupled ? 3 : 4, n = H - j;
-        Span<float> paddedAct = stackalloc float[4 * W], paddedCPrev = stackalloc float[W], paddedTanhC = stackalloc float[W],
-            paddedDh = stackalloc float[W], paddedDc = stackalloc float[W], paddedDa = stackalloc float[4 * W],
-            paddedP = stackalloc float[3 * W], paddedDp = stackalloc float[3 * W];
+        Span<float> paddedAct = stackalloc float[4 * 16], paddedCPrev = stackalloc float[16], paddedTanhC = stackalloc float[16],
+            paddedDh = stackalloc float[16], paddedDc = stackalloc float[16], paddedDa = stackalloc float[4 * 16],
+            paddedP = stackalloc float[3 * 16], paddedDp = stackalloc float[3 * 16];
         paddedAct.Clear(); paddedCPrev.Clear(); paddedTanhC.Clear(); paddedDh.Clear(); paddedDc.Clear(); paddedP.Clear(); paddedDp.Clear();
         paddedAct = paddedAct[..(gates * W)];
         paddedDa = paddedDa[..(gates * W)];
+        paddedCPrev = paddedCPrev[..W]; paddedTanhC = paddedTanhC[..W]; paddedDh = paddedDh[..W]; paddedDc = paddedDc[..W];
         for (int g = 0; g < gates; g++) act.Slice(g * H + j, n).CopyTo(paddedAct.Slice(g * W, n));
         cPrevs.Slice(j, n).CopyTo(paddedCPrev);
         tanhC.Slice(j, n).CopyTo(paddedTanhC);
@@ -121,8 +134,10 @@ public static class LstmGateKernel
         dcs.Slice(j, n).CopyTo(paddedDc);
         int peepholeRows = p.IsEmpty ? 0 : gates - 1;
         for (int g = 0; g < peepholeRows; g++) p.Slice(g * H + j, n).CopyTo(paddedP.Slice(g * W, n));
-        Backward512(paddedAct, paddedCPrev, paddedTanhC, paddedDh, paddedDc, paddedDa, W,
-            p.IsEmpty ? default : paddedP[..(peepholeRows * W)], p.IsEmpty ? default : paddedDp[..(peepholeRows * W)], coupled, 0);
+        ReadOnlySpan<float> paddedPeephole = p.IsEmpty ? default : paddedP[..(peepholeRows * W)];
+        Span<float> paddedPeepholeGrads = p.IsEmpty ? default : paddedDp[..(peepholeRows * W)];
+        if (W == 16) Backward512(paddedAct, paddedCPrev, paddedTanhC, paddedDh, paddedDc, paddedDa, W, paddedPeephole, paddedPeepholeGrads, coupled, 0);
+        else Backward256(paddedAct, paddedCPrev, paddedTanhC, paddedDh, paddedDc, paddedDa, W, paddedPeephole, paddedPeepholeGrads, coupled, 0);
         for (int g = 0; g < gates; g++) paddedDa.Slice(g * W, n).CopyTo(da.Slice(g * H + j, n));
         paddedDc[..n].CopyTo(dcs.Slice(j, n));
         // the peephole gradients are sums: the padded kernel added this row's terms to zeros, so add those on
