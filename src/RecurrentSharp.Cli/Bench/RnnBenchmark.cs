@@ -152,26 +152,36 @@ internal static class RnnBenchmark
     }
 
     /// <summary>
-    /// Managed memory of one training step, in bytes above what was live before it (after a full collection):
+    /// Managed memory of one training step, in bytes above what was live before it (after a full collection), counting
+    /// the buffers the recurrent layers borrow from the shared pool (<see cref="PooledActivations"/>) as if allocated:
     /// <list type="bullet">
-    /// <item>kept: the bytes still live between forward and backward (a full collection there finds them):
-    /// the activations kept for BPTT, the output and the tape.</item>
-    /// <item>peak: max(bytes allocated by forward, kept + bytes allocated by backward): the most the heap holds
-    /// when garbage is collected between forward and backward, and never less than the live peak, since
-    /// nothing live inside a phase can be more than what was kept or allocated.</item>
+    /// <item>kept: the bytes still live between forward and backward (a full collection there finds them) plus the
+    /// borrowed ones: the activations kept for BPTT, the output and the tape.</item>
+    /// <item>peak: max(bytes allocated and borrowed by forward, kept + bytes allocated and borrowed by backward): the
+    /// most the heap holds when garbage is collected between forward and backward, and never less than the live peak,
+    /// since nothing live inside a phase can be more than what was kept or allocated.</item>
     /// </list>
+    /// One unmeasured step runs first, so the pool already holds the buffers the measured step borrows (a first step
+    /// would count them twice: allocated by the pool and borrowed).
     /// </summary>
     public static (long PeakBytes, long KeptBytes) MeasureTrainingHeap<T>(Func<T> forward, Action<T> backward)
     {
+        backward(forward());
         long before = GC.GetTotalMemory(forceFullCollection: true);
+        long borrowedBefore = PooledActivations.BytesInUse;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        PooledActivations.ResetPeak();
         var state = forward();
         long allocatedForward = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        long kept = GC.GetTotalMemory(forceFullCollection: true) - before;
+        long borrowedForward = PooledActivations.PeakBytes - borrowedBefore;
+        long kept = GC.GetTotalMemory(forceFullCollection: true) - before + PooledActivations.BytesInUse - borrowedBefore;
         long allocatedBackwardStart = GC.GetTotalAllocatedBytes(precise: true);
+        long borrowedKept = PooledActivations.BytesInUse;
+        PooledActivations.ResetPeak();
         backward(state);
         long allocatedBackward = GC.GetTotalAllocatedBytes(precise: true) - allocatedBackwardStart;
+        long borrowedBackward = PooledActivations.PeakBytes - borrowedKept;
         GC.KeepAlive(state);
-        return (Math.Max(allocatedForward, kept + allocatedBackward), kept);
+        return (Math.Max(allocatedForward + borrowedForward, kept + allocatedBackward + borrowedBackward), kept);
     }
 }

@@ -206,21 +206,53 @@ internal abstract class DirectionPass
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(total, matrix.Slice(r * width, width), total);
     }
 
-    /// <summary>
-    /// A per-step buffer of the forward pass (gate pre-activations and activations, T·B rows). Training keeps it for
-    /// backward, so it is the pass's own; inference drops it when the pass ends, so it is borrowed from the shared
-    /// pool (possibly longer than asked) and given back by <see cref="ReturnStepBuffer"/>: a fresh megabyte-sized
-    /// array per call costs page faults and full garbage collections, a tenth of a small layer's time.
-    /// </summary>
-    protected float[] StepBuffer(int length) =>
-        KeepActivations ? GC.AllocateUninitializedArray<float>(length) : System.Buffers.ArrayPool<float>.Shared.Rent(length);
+    private readonly List<float[]> borrowed = [];
+    private bool released;
 
-    /// <summary>Gives an inference pass's <see cref="StepBuffer"/> back to the pool (training keeps it for backward).</summary>
+    /// <summary>
+    /// A buffer of T·B rows for this pass (the gate pre-activations, the states backward needs, backward's gradients),
+    /// borrowed from the shared pool (<see cref="PooledActivations"/>; possibly longer than asked, and not zeroed unless
+    /// <paramref name="zeroed"/>) and held until <see cref="Release"/>.
+    /// </summary>
+    protected float[] Borrow(int length, bool zeroed = false)
+    {
+        var buffer = PooledActivations.Borrow(length);
+        if (zeroed) buffer.AsSpan(0, length).Clear();
+        lock (borrowed) borrowed.Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>Gives a forward-pass buffer back at the end of an inference pass (training keeps it for backward, until <see cref="Release"/>).</summary>
     protected void ReturnStepBuffer(ref float[] buffer)
     {
         if (KeepActivations) return;
-        System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+        lock (borrowed) borrowed.Remove(buffer);
+        PooledActivations.GiveBack(buffer);
         buffer = [];
+    }
+
+    /// <summary>
+    /// The gradient rows of every step, zeroed where a sequence has ended (the post-loop products read every row; with
+    /// no lengths the step loop writes them all).
+    /// </summary>
+    protected float[] BorrowStepGradients(int length) => Borrow(length, zeroed: Lengths is not null);
+
+    /// <summary>Gives every borrowed buffer back; called once backward has used them. The pass cannot run backward again.</summary>
+    public void Release()
+    {
+        lock (borrowed)
+        {
+            released = true;
+            foreach (var buffer in borrowed) PooledActivations.GiveBack(buffer);
+            borrowed.Clear();
+        }
+    }
+
+    /// <summary>Backward's first check: the activations it reads must not have been given back already.</summary>
+    protected void EnsureActivationsHeld()
+    {
+        if (released)
+            throw new InvalidOperationException("Backward through a fused recurrent layer a second time: its activations were given back after the first backward. Run the forward pass again (PyTorch raises the same without retain_graph).");
     }
 
     /// <summary>Copies <paramref name="source"/> into a new array, or returns zeros when it is empty.</summary>

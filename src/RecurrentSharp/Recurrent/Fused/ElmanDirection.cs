@@ -33,8 +33,8 @@ internal sealed class ElmanDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch;
-        hidden = StepBuffer(Steps * B * H);
-        if (KeepActivations) previous = GC.AllocateUninitializedArray<float>(Steps * B * H);
+        hidden = Borrow(Steps * B * H);
+        if (KeepActivations) previous = Borrow(Steps * B * H);
         initial = StateOrZeros(h0, B * H);
 
         // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
@@ -78,9 +78,10 @@ internal sealed class ElmanDirection : DirectionPass
     public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
+        EnsureActivationsHeld();
         int H = Hidden, B = Batch;
         var dh = StateOrZeros(finalHiddenGrad, B * H);
-        var dPre = new float[Steps * B * H];           // da_t for every step (zero rows where inactive)
+        var dPre = BorrowStepGradients(Steps * B * H);           // da_t for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, H);
         var packed = whh.Matrix;

@@ -53,6 +53,7 @@ internal static class FusedLayerNode
                 stateGrads[d] = passes[d].Backward(outputGrad, D * H, d * H,
                     hiddenGrad?.AsSpan(d * B * H, B * H).ToArray(), cellGrad?.AsSpan(d * B * H, B * H).ToArray(),
                     inputGrads[d], weightGrads[d]);
+                passes[d].Release();   // the activations have served; the pool lends them to the next pass
             });
 
             var result = new List<Tensor?>();

@@ -38,12 +38,12 @@ internal sealed class GruDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = 3 * H;
-        inputSide = StepBuffer(Steps * B * GH);
-        hiddenN = StepBuffer(Steps * B * H);
+        inputSide = Borrow(Steps * B * GH);
+        hiddenN = Borrow(Steps * B * H);
         if (KeepActivations)
         {
-            previousH = GC.AllocateUninitializedArray<float>(Steps * B * H);
-            if (!resetAfter) resetHidden = GC.AllocateUninitializedArray<float>(Steps * B * H);
+            previousH = Borrow(Steps * B * H);
+            if (!resetAfter) resetHidden = Borrow(Steps * B * H);
         }
         var h = StateOrZeros(h0, B * H);
         var hidSide = new float[B * GH];               // W_hh h_{t-1} + b_hh for one step
@@ -124,10 +124,11 @@ internal sealed class GruDirection : DirectionPass
     public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
+        EnsureActivationsHeld();
         int H = Hidden, B = Batch, GH = 3 * H;
         var dh = StateOrZeros(finalHiddenGrad, B * H);
-        var dGx = new float[Steps * B * GH];   // d loss / d (W_ih x + b_ih), zero rows where inactive
-        var dGh = new float[Steps * B * GH];   // d loss / d (h-side pre-activations incl. b_hh)
+        var dGx = BorrowStepGradients(Steps * B * GH);   // d loss / d (W_ih x + b_ih), zero rows where inactive
+        var dGh = BorrowStepGradients(Steps * B * GH);   // d loss / d (h-side pre-activations incl. b_hh)
         var dhPrev = new float[B * H];
         var dRh = new float[B * H];
         int hRows = resetAfter ? GH : 2 * H;

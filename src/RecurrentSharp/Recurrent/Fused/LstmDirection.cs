@@ -49,12 +49,12 @@ internal sealed class LstmDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = gates * H;
-        activations = StepBuffer(Steps * B * GH);
+        activations = Borrow(Steps * B * GH);
         if (KeepActivations)
         {
-            previousH = GC.AllocateUninitializedArray<float>(Steps * B * H);
-            previousC = GC.AllocateUninitializedArray<float>(Steps * B * H);
-            tanhC = GC.AllocateUninitializedArray<float>(Steps * B * H);
+            previousH = Borrow(Steps * B * H);
+            previousC = Borrow(Steps * B * H);
+            tanhC = Borrow(Steps * B * H);
         }
         var h = StateOrZeros(h0, B * H);
         var c = StateOrZeros(c0, B * H);
@@ -100,10 +100,11 @@ internal sealed class LstmDirection : DirectionPass
     public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
+        EnsureActivationsHeld();
         int H = Hidden, B = Batch, GH = gates * H;
         var dh = StateOrZeros(finalHiddenGrad, B * H);
         var dc = StateOrZeros(finalCellGrad, B * H);
-        var dGates = new float[Steps * B * GH];     // d loss / d a for every step (zero rows where inactive)
+        var dGates = BorrowStepGradients(Steps * B * GH);     // d loss / d a for every step (zero rows where inactive)
         var dhPrev = new float[B * H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, GH);
         var packed = whh.Matrix;
