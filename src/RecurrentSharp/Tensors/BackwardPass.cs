@@ -49,7 +49,7 @@ internal static class BackwardPass
                     throw new InvalidOperationException($"Backward of {node.Operation}: gradient for input {i} has shape {TensorShape.Format(g.Shape)}, input has {TensorShape.Format(input.Shape)}.");
                 if (input.GradFn is null)
                 {
-                    AccumulateInto(input, g);
+                    AccumulateInto(input, g, mayTake: true);   // a leaf's gradient goes nowhere else
                     continue;
                 }
                 if (input.RetainsGrad) AccumulateInto(input, g);
@@ -89,11 +89,18 @@ internal static class BackwardPass
         return postOrder;
     }
 
-    private static void AccumulateInto(Tensor t, Tensor g)
+    /// <summary>
+    /// t.Grad += g. With <paramref name="mayTake"/> (g flows nowhere else), a g its rule owns outright becomes an empty
+    /// t.Grad as it is (once: it then belongs to t); otherwise g is copied, since a retained non-leaf gradient also waits
+    /// in the pending sums, which a later in-place accumulation into t.Grad must not change.
+    /// </summary>
+    private static void AccumulateInto(Tensor t, Tensor g, bool mayTake = false)
     {
         if (t.Grad is null)
         {
-            t.Grad = g.Clone();
+            if (mayTake && g.SoleOwner) g.SoleOwner = false;
+            else g = g.Clone();
+            t.Grad = g;
         }
         else
         {

@@ -97,6 +97,12 @@ public sealed partial class Tensor
     /// <summary>The accumulated gradient of the last <see cref="Backward(Tensor?)"/> calls (leaves, and tensors marked with <see cref="RetainGrad"/>).</summary>
     public Tensor? Grad { get; set; }
 
+    /// <summary>
+    /// Set by a backward rule on a gradient whose storage nothing else references: the first accumulation into an empty
+    /// <see cref="Grad"/> may then take it as it is instead of copying it (the flag is cleared when it does).
+    /// </summary>
+    internal bool SoleOwner { get; set; }
+
     /// <summary>The operation that produced this tensor, or null for a leaf.</summary>
     internal GradNode? GradFn { get; set; }
 

@@ -72,4 +72,36 @@ public class BackwardPassTests
         y.Sum().Backward();
         Assert.Equal(1f, x.Grad!.Item());
     }
+
+    [Fact]
+    public void A_taken_gradient_accumulates_over_later_backward_calls_like_a_copied_one()
+    {
+        // A fused recurrent layer's gradients are taken by its parameters without a copy. Backpropagating the same
+        // loss twice must double each one: the array taken first must not be shared with the second backward.
+        var r = new RandomGenerator(1);
+        var layer = new RecurrentSharp.Recurrent.Lstm(3, 4, random: r);
+        var x = Tensor.RandomNormal(r, 0f, 1f, 5, 2, 3).WithGrad();
+        var weights = Tensor.RandomNormal(r, 0f, 1f, 5, 2, 4);
+        float[][] Gradients() => [.. layer.Parameters().Select(p => p.Grad!.ToArray()), x.Grad!.ToArray()];
+        (layer.Forward(x).Output * weights).Sum().Backward();
+        var once = Gradients();
+        (layer.Forward(x).Output * weights).Sum().Backward();
+        var twice = Gradients();
+        for (int i = 0; i < once.Length; i++)
+            for (int j = 0; j < once[i].Length; j++) Assert.Equal(2 * once[i][j], twice[i][j], 1e-5f);
+    }
+
+    [Fact]
+    public void A_retained_gradient_is_copied_so_later_sums_leave_the_pending_one_alone()
+    {
+        // h feeds two fused layers and keeps its gradient: the leaf below must get the sum of both, not more.
+        var r = new RandomGenerator(4);
+        var x = Tensor.RandomNormal(r, 0f, 1f, 5, 2, 3).WithGrad();
+        var h = (x * 2f).RetainGrad();
+        var a = new RecurrentSharp.Recurrent.Lstm(3, 4, random: r);
+        var b = new RecurrentSharp.Recurrent.Lstm(3, 4, random: r);
+        (a.Forward(h).Output.Sum() + b.Forward(h).Output.Sum()).Backward();
+        var expected = h.Grad!.ToArray().Select(v => 2f * v).ToArray();
+        Assert.Equal(expected, x.Grad!.ToArray());
+    }
 }

@@ -75,6 +75,8 @@ internal static class FusedLayerNode
                 if (w.HiddenBiasTensor is not null) result.Add(Tensor.Wrap(g.HiddenBias!, w.HiddenBiasTensor.GetShape()));
                 if (w.PeepholeTensor is not null) result.Add(Tensor.Wrap(g.Peephole!, w.PeepholeTensor.GetShape()));
             }
+            // Every gradient here wraps an array made for it alone, so a parameter with no gradient yet can take it as it is.
+            foreach (var t in result) if (t is not null) t.SoleOwner = true;
             return [.. result];
         });
         return (outputTensor, hidden, cellState);
