@@ -153,7 +153,7 @@ internal static class RnnBenchmark
 
     /// <summary>
     /// Managed memory of one training step, in bytes above what was live before it (after a full collection), counting
-    /// the buffers the recurrent layers borrow from the shared pool (<see cref="PooledActivations"/>) as if allocated:
+    /// the buffers the recurrent layers borrow from their pool (<see cref="PooledActivations"/>) as if allocated:
     /// <list type="bullet">
     /// <item>kept: the bytes still live between forward and backward (a full collection there finds them) plus the
     /// borrowed ones: the activations kept for BPTT, the output and the tape.</item>

@@ -211,7 +211,7 @@ internal abstract class DirectionPass
 
     /// <summary>
     /// A buffer of T·B rows for this pass (the gate pre-activations, the states backward needs, backward's gradients),
-    /// borrowed from the shared pool (<see cref="PooledActivations"/>; possibly longer than asked, and not zeroed unless
+    /// borrowed from the pool (<see cref="PooledActivations"/>; exactly as long as asked, and not zeroed unless
     /// <paramref name="zeroed"/>) and held until <see cref="Release"/>.
     /// </summary>
     protected float[] Borrow(int length, bool zeroed = false)
