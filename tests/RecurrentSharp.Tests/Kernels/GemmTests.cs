@@ -19,6 +19,7 @@ public class GemmTests
         [1, 1, 1], [7, 13, 5], [1000, 3, 17], [3, 1000, 17], [33, 65, 129], [64, 48, 300],
         [1, 1024, 256], [130, 1, 70], [12, 32, 9], [13, 33, 1], [2, 70, 600], [50, 400, 128],
         [20, 40, 1100],   // deeper than any KC (128 to 512): later depth blocks add onto C
+        [9, 40, 37], [32, 48, 513],   // a last row panel of 3 or 2 rows (AVX2's paired tile), with an odd depth
     ];
 
     public static TheoryData<string, int, int, int, bool, bool> Shapes()
