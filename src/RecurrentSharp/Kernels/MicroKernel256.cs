@@ -64,7 +64,8 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
     /// <summary>
     /// Two or three rows: two steps of p at once, on two sets of accumulators (even p, odd p) summed at the end. With one
     /// set, 4 or 6 independent FMA chains cannot cover the FMA latency (4 cycles, 2 per cycle: 8 chains in flight), so
-    /// a 2-row tile ran at half speed; perf put it at 8% of a deep LSTM's inference (B = 32 = 5·6 + 2 rows per step).
+    /// a 2-row tile ran at half speed (a deep LSTM's steps have B = 32 = 5·6 + 2 rows; perf put the out-of-line tiles, this one
+    /// among them, at 8% of its inference on one thread).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PairedTile<TRows>(int kc, float* a, nint aStride, float* b,
