@@ -37,7 +37,7 @@ internal static class Exponential
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P1));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P0));
         var y = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        var twoToN = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        var twoToN = Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle();
         return y * twoToN;
     }
 
@@ -54,7 +54,7 @@ internal static class Exponential
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P1));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P0));
         var y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var twoToN = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        var twoToN = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
         return y * twoToN;
     }
 

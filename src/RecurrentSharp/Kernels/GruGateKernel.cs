@@ -61,11 +61,18 @@ internal static class GruGateKernel
         return j;
     }
 
+    /// <summary>
+    /// The Vector256 forward in two phases over the row, as <see cref="LstmGateKernel"/>'s: phase 1 computes r, z and hn
+    /// for every vector of units, phase 2 n (which waits for r) and h_t. Fused in one loop, each iteration chained σ(r)
+    /// before tanh(n) and ran latency-bound on an AVX2 EPYC; iterations that do not depend on each other overlap.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
         bool hasBias = !bias.IsEmpty;
-        for (; j + 8 <= H; j += 8)
+        int first = j, end = j + (H - j) / 8 * 8;
+        // Phase 1: r = σ(gx_r + gh_r + b_hr), z = σ(gx_z + gh_z + b_hz), hn = gh_n + b_hn
+        for (j = first; j < end; j += 8)
         {
             var ar = Vector256.Create<float>(gx.Slice(j, 8)) + Vector256.Create<float>(gh.Slice(j, 8));
             var az = Vector256.Create<float>(gx.Slice(H + j, 8)) + Vector256.Create<float>(gh.Slice(H + j, 8));
@@ -76,18 +83,22 @@ internal static class GruGateKernel
                 az += Vector256.Create<float>(bias.Slice(H + j, 8));
                 hidN += Vector256.Create<float>(bias.Slice(2 * H + j, 8));
             }
-            var r = GateActivations.Sigmoid(ar);
-            var z = GateActivations.Sigmoid(az);
-            r.CopyTo(gx.Slice(j, 8));
-            z.CopyTo(gx.Slice(H + j, 8));
+            GateActivations.Sigmoid(ar).CopyTo(gx.Slice(j, 8));
+            GateActivations.Sigmoid(az).CopyTo(gx.Slice(H + j, 8));
             hidN.CopyTo(hn.Slice(j, 8));
-            var an = Vector256.MultiplyAddEstimate(r, hidN, Vector256.Create<float>(gx.Slice(2 * H + j, 8)));
+        }
+        // Phase 2: n = tanh(gx_n + r ⊙ hn), h_t = n + z ⊙ (h_{t-1} − n)
+        for (j = first; j < end; j += 8)
+        {
+            var r = Vector256.Create<float>(gx.Slice(j, 8));
+            var z = Vector256.Create<float>(gx.Slice(H + j, 8));
+            var an = Vector256.MultiplyAddEstimate(r, Vector256.Create<float>(hn.Slice(j, 8)), Vector256.Create<float>(gx.Slice(2 * H + j, 8)));
             var n = GateActivations.Tanh(an);
             n.CopyTo(gx.Slice(2 * H + j, 8));
             var hPrev = Vector256.Create<float>(h.Slice(j, 8));
             Vector256.MultiplyAddEstimate(z, hPrev - n, n).CopyTo(h.Slice(j, 8));
         }
-        return j;
+        return end;
     }
 
     private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)

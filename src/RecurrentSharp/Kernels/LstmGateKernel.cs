@@ -187,44 +187,63 @@ public static class LstmGateKernel
         return j;
     }
 
+    /// <summary>
+    /// The Vector256 forward in two phases over the row. Phase 1 activates the gates that do not need c_t, one gate block per
+    /// loop; phase 2 computes c_t, o (whose peephole reads c_t), tanh(c_t) and h_t. One loop over all gates at once chains
+    /// two exponentials per vector (σ(i) before tanh(c_t)) and holds five of them in one iteration of about 250 instructions,
+    /// more than the out-of-order window overlaps, so it ran latency-bound: 3.9 ns per unit at H = 512 on an EPYC (AVX2).
+    /// Short loops whose iterations do not depend on each other keep several exponentials in flight; the row is still in L1
+    /// for phase 2. Each value is computed with the same operations in the same order as before, so the twins still agree.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Forward256(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
         ReadOnlySpan<float> p, bool coupled, int j)
     {
         int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
         bool peep = !p.IsEmpty;
-        for (; j + 8 <= H; j += 8)
+        int first = j, end = j + (H - j) / 8 * 8;
+
+        // Phase 1: i = σ(a_i [+ p_i ⊙ c_{t-1}]), f = σ(a_f [+ p_f ⊙ c_{t-1}]), g = tanh(a_g), and o = σ(a_o) when it has no peephole
+        Sigmoid256(row.Slice(0, H), peep ? p.Slice(0, H) : default, c, first, end);
+        if (!coupled) Sigmoid256(row.Slice(H, H), peep ? p.Slice(H, H) : default, c, first, end);
+        for (j = first; j < end; j += 8)
+            GateActivations.Tanh(Vector256.Create<float>(row.Slice(gOffset + j, 8))).CopyTo(row.Slice(gOffset + j, 8));
+        if (!peep) Sigmoid256(row.Slice(oOffset, H), default, c, first, end);
+
+        // Phase 2: c_t = f ⊙ c_{t-1} + i ⊙ g (coupled: c + i ⊙ (g - c)); o = σ(a_o + p_o ⊙ c_t) with peepholes; h_t = o ⊙ tanh(c_t)
+        for (j = first; j < end; j += 8)
         {
             var cPrev = Vector256.Create<float>(c.Slice(j, 8));
-            var ai = Vector256.Create<float>(row.Slice(j, 8));
-            if (peep) ai = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), cPrev, ai);
-            var i = GateActivations.Sigmoid(ai);
-            var g = GateActivations.Tanh(Vector256.Create<float>(row.Slice(gOffset + j, 8)));
-            Vector256<float> cNew;
-            if (coupled)
+            var i = Vector256.Create<float>(row.Slice(j, 8));
+            var g = Vector256.Create<float>(row.Slice(gOffset + j, 8));
+            var cNew = coupled
+                ? Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev)
+                : Vector256.MultiplyAddEstimate(i, g, Vector256.Create<float>(row.Slice(H + j, 8)) * cPrev);
+            var o = Vector256.Create<float>(row.Slice(oOffset + j, 8));
+            if (peep)
             {
-                cNew = Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev);  // c + i ⊙ (g - c)
+                o = GateActivations.Sigmoid(Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, o));
+                o.CopyTo(row.Slice(oOffset + j, 8));
             }
-            else
-            {
-                var af = Vector256.Create<float>(row.Slice(H + j, 8));
-                if (peep) af = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(H + j, 8)), cPrev, af);
-                var f = GateActivations.Sigmoid(af);
-                f.CopyTo(row.Slice(H + j, 8));
-                cNew = Vector256.MultiplyAddEstimate(i, g, f * cPrev);
-            }
-            var ao = Vector256.Create<float>(row.Slice(oOffset + j, 8));
-            if (peep) ao = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, ao);
-            var o = GateActivations.Sigmoid(ao);
             var tc = GateActivations.Tanh(cNew);
-            i.CopyTo(row.Slice(j, 8));
-            g.CopyTo(row.Slice(gOffset + j, 8));
-            o.CopyTo(row.Slice(oOffset + j, 8));
             cNew.CopyTo(c.Slice(j, 8));
             tc.CopyTo(tanhC.Slice(j, 8));
             (o * tc).CopyTo(h.Slice(j, 8));
         }
-        return j;
+        return end;
+    }
+
+    /// <summary>gate[j] = σ(gate[j] + p[j] · c[j]) for j in [first, end), a multiple of 8 units (p empty: no peephole term).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sigmoid256(Span<float> gate, ReadOnlySpan<float> p, ReadOnlySpan<float> c, int first, int end)
+    {
+        bool peep = !p.IsEmpty;
+        for (int j = first; j < end; j += 8)
+        {
+            var a = Vector256.Create<float>(gate.Slice(j, 8));
+            if (peep) a = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), Vector256.Create<float>(c.Slice(j, 8)), a);
+            GateActivations.Sigmoid(a).CopyTo(gate.Slice(j, 8));
+        }
     }
 
     private static void ForwardScalar(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
