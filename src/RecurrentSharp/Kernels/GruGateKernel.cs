@@ -65,40 +65,84 @@ internal static class GruGateKernel
     /// The Vector256 forward in two phases over the row, as <see cref="LstmGateKernel"/>'s: phase 1 computes r, z and hn
     /// for every vector of units, phase 2 n (which waits for r) and h_t. Fused in one loop, each iteration chained σ(r)
     /// before tanh(n) and ran latency-bound on an AVX2 EPYC; iterations that do not depend on each other overlap.
+    /// Units left over after the whole vectors (at least 8 units in all) are covered as in <see cref="LstmGateKernel"/>: each phase
+    /// computes the vector of the last 8 units first, from the values on entry, and stores it last.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
-        bool hasBias = !bias.IsEmpty;
-        int first = j, end = j + (H - j) / 8 * 8;
+        if (H - j < 8) return j;
+        int first = j, end = j + (H - j) / 8 * 8, last = H - 8;
+        bool rest = end < H;
+        Span<float> lastValues = stackalloc float[3 * 8];   // the last vectors wait in memory, not in registers, which the loops need
         // Phase 1: r = σ(gx_r + gh_r + b_hr), z = σ(gx_z + gh_z + b_hz), hn = gh_n + b_hn
+        if (rest)
+        {
+            var (lastR, lastZ, lastHn) = ResetUpdate256(gx, gh, bias, H, last);
+            lastR.CopyTo(lastValues);
+            lastZ.CopyTo(lastValues[8..]);
+            lastHn.CopyTo(lastValues[16..]);
+        }
         for (j = first; j < end; j += 8)
         {
-            var ar = Vector256.Create<float>(gx.Slice(j, 8)) + Vector256.Create<float>(gh.Slice(j, 8));
-            var az = Vector256.Create<float>(gx.Slice(H + j, 8)) + Vector256.Create<float>(gh.Slice(H + j, 8));
-            var hidN = Vector256.Create<float>(gh.Slice(2 * H + j, 8));
-            if (hasBias)
-            {
-                ar += Vector256.Create<float>(bias.Slice(j, 8));
-                az += Vector256.Create<float>(bias.Slice(H + j, 8));
-                hidN += Vector256.Create<float>(bias.Slice(2 * H + j, 8));
-            }
-            GateActivations.Sigmoid(ar).CopyTo(gx.Slice(j, 8));
-            GateActivations.Sigmoid(az).CopyTo(gx.Slice(H + j, 8));
+            var (r, z, hidN) = ResetUpdate256(gx, gh, bias, H, j);
+            r.CopyTo(gx.Slice(j, 8));
+            z.CopyTo(gx.Slice(H + j, 8));
             hidN.CopyTo(hn.Slice(j, 8));
         }
+        if (rest)
+        {
+            lastValues[..8].CopyTo(gx.Slice(last, 8));
+            lastValues.Slice(8, 8).CopyTo(gx.Slice(H + last, 8));
+            lastValues.Slice(16, 8).CopyTo(hn.Slice(last, 8));
+        }
         // Phase 2: n = tanh(gx_n + r ⊙ hn), h_t = n + z ⊙ (h_{t-1} − n)
+        if (rest)
+        {
+            var (lastN, lastH) = Candidate256(gx, hn, h, H, last);
+            lastN.CopyTo(lastValues);
+            lastH.CopyTo(lastValues[8..]);
+        }
         for (j = first; j < end; j += 8)
         {
-            var r = Vector256.Create<float>(gx.Slice(j, 8));
-            var z = Vector256.Create<float>(gx.Slice(H + j, 8));
-            var an = Vector256.MultiplyAddEstimate(r, Vector256.Create<float>(hn.Slice(j, 8)), Vector256.Create<float>(gx.Slice(2 * H + j, 8)));
-            var n = GateActivations.Tanh(an);
+            var (n, hNew) = Candidate256(gx, hn, h, H, j);
             n.CopyTo(gx.Slice(2 * H + j, 8));
-            var hPrev = Vector256.Create<float>(h.Slice(j, 8));
-            Vector256.MultiplyAddEstimate(z, hPrev - n, n).CopyTo(h.Slice(j, 8));
+            hNew.CopyTo(h.Slice(j, 8));
         }
-        return end;
+        if (rest)
+        {
+            lastValues[..8].CopyTo(gx.Slice(2 * H + last, 8));
+            lastValues.Slice(8, 8).CopyTo(h.Slice(last, 8));
+        }
+        return H;
+    }
+
+    /// <summary>Phase 1 of <see cref="Forward256"/> for units j..j+7: r, z and hn.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> R, Vector256<float> Z, Vector256<float> Hn) ResetUpdate256(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh,
+        ReadOnlySpan<float> bias, int H, int j)
+    {
+        var ar = Vector256.Create<float>(gx.Slice(j, 8)) + Vector256.Create<float>(gh.Slice(j, 8));
+        var az = Vector256.Create<float>(gx.Slice(H + j, 8)) + Vector256.Create<float>(gh.Slice(H + j, 8));
+        var hidN = Vector256.Create<float>(gh.Slice(2 * H + j, 8));
+        if (!bias.IsEmpty)
+        {
+            ar += Vector256.Create<float>(bias.Slice(j, 8));
+            az += Vector256.Create<float>(bias.Slice(H + j, 8));
+            hidN += Vector256.Create<float>(bias.Slice(2 * H + j, 8));
+        }
+        return (GateActivations.Sigmoid(ar), GateActivations.Sigmoid(az), hidN);
+    }
+
+    /// <summary>Phase 2 of <see cref="Forward256"/> for units j..j+7: n and h_t.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> N, Vector256<float> H) Candidate256(ReadOnlySpan<float> gx, ReadOnlySpan<float> hn, ReadOnlySpan<float> h, int H, int j)
+    {
+        var r = Vector256.Create<float>(gx.Slice(j, 8));
+        var z = Vector256.Create<float>(gx.Slice(H + j, 8));
+        var n = GateActivations.Tanh(Vector256.MultiplyAddEstimate(r, Vector256.Create<float>(hn.Slice(j, 8)), Vector256.Create<float>(gx.Slice(2 * H + j, 8))));
+        var hPrev = Vector256.Create<float>(h.Slice(j, 8));
+        return (n, Vector256.MultiplyAddEstimate(z, hPrev - n, n));
     }
 
     private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)

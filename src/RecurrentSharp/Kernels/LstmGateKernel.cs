@@ -12,8 +12,9 @@ namespace RecurrentSharp.Kernels;
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
 /// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential, on every path from
-/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, and
-/// the units left over (fewer than 16 or 8) go through one zero-padded vector of that width; the scalar twin runs alone only where
+/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs.
+/// The units left over (fewer than 16 or 8) go through one zero-padded vector of that width, except on the Vector256 path with at least
+/// 8 units, which covers them with one more vector over the last 8 units (see <c>Forward256</c>). The scalar twin runs alone only where
 /// neither vector width is accelerated.
 /// </summary>
 public static class LstmGateKernel
@@ -194,56 +195,103 @@ public static class LstmGateKernel
     /// more than the out-of-order window overlaps, so it ran latency-bound: 3.9 ns per unit at H = 512 on an EPYC (AVX2).
     /// Short loops whose iterations do not depend on each other keep several exponentials in flight; the row is still in L1
     /// for phase 2. Each value is computed with the same operations in the same order as before, so the twins still agree.
+    /// <para>Units left over after the whole vectors (H not a multiple of 8, at least 8 units): each loop first computes
+    /// the vector of the last 8 units from the values as they are on entry, runs, and stores that vector last. Its first
+    /// lanes repeat units the loop already wrote, with the same values. (Copying the rest into a padded vector, as
+    /// <see cref="ForwardTail"/> does for rows under 8 units, cost a quarter of the gate time at H = 100.)</para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Forward256(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,
         ReadOnlySpan<float> p, bool coupled, int j)
     {
+        if (H - j < 8) return j;
         int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
         bool peep = !p.IsEmpty;
-        int first = j, end = j + (H - j) / 8 * 8;
+        int first = j, end = j + (H - j) / 8 * 8, last = H - 8;
 
         // Phase 1: i = σ(a_i [+ p_i ⊙ c_{t-1}]), f = σ(a_f [+ p_f ⊙ c_{t-1}]), g = tanh(a_g), and o = σ(a_o) when it has no peephole
         Sigmoid256(row.Slice(0, H), peep ? p.Slice(0, H) : default, c, first, end);
         if (!coupled) Sigmoid256(row.Slice(H, H), peep ? p.Slice(H, H) : default, c, first, end);
+        var gate = row.Slice(gOffset, H);
+        // (the last vectors wait in memory, not in registers, which the loops need)
+        Span<float> lastValues = stackalloc float[3 * 8];
+        bool rest = end < H;
+        if (rest) GateActivations.Tanh(Vector256.Create<float>(gate.Slice(last, 8))).CopyTo(lastValues);
         for (j = first; j < end; j += 8)
-            GateActivations.Tanh(Vector256.Create<float>(row.Slice(gOffset + j, 8))).CopyTo(row.Slice(gOffset + j, 8));
+            GateActivations.Tanh(Vector256.Create<float>(gate.Slice(j, 8))).CopyTo(gate.Slice(j, 8));
+        if (rest) lastValues[..8].CopyTo(gate.Slice(last, 8));
         if (!peep) Sigmoid256(row.Slice(oOffset, H), default, c, first, end);
 
         // Phase 2: c_t = f ⊙ c_{t-1} + i ⊙ g (coupled: c + i ⊙ (g - c)); o = σ(a_o + p_o ⊙ c_t) with peepholes; h_t = o ⊙ tanh(c_t)
+        if (rest)
+        {
+            var (lastC, lastO, lastTanhC) = Cell256(row, c, p, H, last, coupled);
+            lastC.CopyTo(lastValues);
+            lastO.CopyTo(lastValues[8..]);
+            lastTanhC.CopyTo(lastValues[16..]);
+        }
         for (j = first; j < end; j += 8)
         {
-            var cPrev = Vector256.Create<float>(c.Slice(j, 8));
-            var i = Vector256.Create<float>(row.Slice(j, 8));
-            var g = Vector256.Create<float>(row.Slice(gOffset + j, 8));
-            var cNew = coupled
-                ? Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev)
-                : Vector256.MultiplyAddEstimate(i, g, Vector256.Create<float>(row.Slice(H + j, 8)) * cPrev);
-            var o = Vector256.Create<float>(row.Slice(oOffset + j, 8));
-            if (peep)
-            {
-                o = GateActivations.Sigmoid(Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, o));
-                o.CopyTo(row.Slice(oOffset + j, 8));
-            }
-            var tc = GateActivations.Tanh(cNew);
-            cNew.CopyTo(c.Slice(j, 8));
-            tc.CopyTo(tanhC.Slice(j, 8));
-            (o * tc).CopyTo(h.Slice(j, 8));
+            var (cNew, o, tc) = Cell256(row, c, p, H, j, coupled);
+            StoreCell256(row, c, tanhC, h, H, j, peep, coupled, cNew, o, tc);
         }
-        return end;
+        if (rest)
+            StoreCell256(row, c, tanhC, h, H, last, peep, coupled, Vector256.Create<float>(lastValues[..8]),
+                Vector256.Create<float>(lastValues.Slice(8, 8)), Vector256.Create<float>(lastValues.Slice(16, 8)));
+        return H;
     }
 
-    /// <summary>gate[j] = σ(gate[j] + p[j] · c[j]) for j in [first, end), a multiple of 8 units (p empty: no peephole term).</summary>
+    /// <summary>Phase 2 of <see cref="Forward256"/> for units j..j+7: c_t, o (σ here only with a peephole) and tanh(c_t).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> C, Vector256<float> O, Vector256<float> TanhC) Cell256(ReadOnlySpan<float> row, ReadOnlySpan<float> c,
+        ReadOnlySpan<float> p, int H, int j, bool coupled)
+    {
+        int gOffset = coupled ? H : 2 * H, oOffset = coupled ? 2 * H : 3 * H;
+        var cPrev = Vector256.Create<float>(c.Slice(j, 8));
+        var i = Vector256.Create<float>(row.Slice(j, 8));
+        var g = Vector256.Create<float>(row.Slice(gOffset + j, 8));
+        var cNew = coupled
+            ? Vector256.MultiplyAddEstimate(i, g - cPrev, cPrev)
+            : Vector256.MultiplyAddEstimate(i, g, Vector256.Create<float>(row.Slice(H + j, 8)) * cPrev);
+        var o = Vector256.Create<float>(row.Slice(oOffset + j, 8));
+        if (!p.IsEmpty) o = GateActivations.Sigmoid(Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(p.Length - H + j, 8)), cNew, o));
+        return (cNew, o, GateActivations.Tanh(cNew));
+    }
+
+    /// <summary>Stores what <see cref="Cell256"/> computed for units j..j+7: c_t, tanh(c_t), h_t = o ⊙ tanh(c_t), and o when it has a peephole.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreCell256(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H, int j, bool peep, bool coupled,
+        Vector256<float> cNew, Vector256<float> o, Vector256<float> tc)
+    {
+        if (peep) o.CopyTo(row.Slice((coupled ? 2 * H : 3 * H) + j, 8));
+        cNew.CopyTo(c.Slice(j, 8));
+        tc.CopyTo(tanhC.Slice(j, 8));
+        (o * tc).CopyTo(h.Slice(j, 8));
+    }
+
+    /// <summary>
+    /// gate[j] = σ(gate[j] + p[j] · c[j]) for j in [first, end), whole vectors, and for the last 8 units of the gate block
+    /// (computed first, stored last; see <see cref="Forward256"/>). p empty: no peephole term.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Sigmoid256(Span<float> gate, ReadOnlySpan<float> p, ReadOnlySpan<float> c, int first, int end)
     {
-        bool peep = !p.IsEmpty;
+        bool peep = !p.IsEmpty, rest = end < gate.Length;
+        int last = gate.Length - 8;
+        Span<float> lastValue = stackalloc float[8];
+        if (rest)
+        {
+            var a = Vector256.Create<float>(gate.Slice(last, 8));
+            if (peep) a = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(last, 8)), Vector256.Create<float>(c.Slice(last, 8)), a);
+            GateActivations.Sigmoid(a).CopyTo(lastValue);
+        }
         for (int j = first; j < end; j += 8)
         {
             var a = Vector256.Create<float>(gate.Slice(j, 8));
             if (peep) a = Vector256.MultiplyAddEstimate(Vector256.Create<float>(p.Slice(j, 8)), Vector256.Create<float>(c.Slice(j, 8)), a);
             GateActivations.Sigmoid(a).CopyTo(gate.Slice(j, 8));
         }
+        if (rest) lastValue.CopyTo(gate.Slice(last, 8));
     }
 
     private static void ForwardScalar(Span<float> row, Span<float> c, Span<float> tanhC, Span<float> h, int H,

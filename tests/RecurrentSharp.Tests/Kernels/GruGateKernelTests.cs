@@ -11,7 +11,7 @@ namespace RecurrentSharp.Tests.Kernels;
 public class GruGateKernelTests
 {
     [Theory]
-    [InlineData(37, true)]    // 2 vectors of 16 + 5 left over (one 256-bit vector and scalars on AVX-512)
+    [InlineData(37, true)]    // 2 vectors of 16 + 5 left over (scalars) on AVX-512; 4 of 8 + 5 on AVX2 (one more vector over units 29..36)
     [InlineData(37, false)]
     [InlineData(3, true)]     // scalars only
     [InlineData(64, true)]

@@ -11,7 +11,7 @@ namespace RecurrentSharp.Tests.Kernels;
 public class LstmGateKernelTests
 {
     [Theory]
-    [InlineData(37, false, false)]   // 2 vectors of 16 + 5 left over on AVX-512, 4 of 8 + 5 on AVX2: the rest in one zero-padded vector
+    [InlineData(37, false, false)]   // 2 vectors of 16 + 5 left over on AVX-512 (one zero-padded vector), 4 of 8 + 5 on AVX2 (one more vector over units 29..36)
     [InlineData(37, true, false)]
     [InlineData(37, false, true)]
     [InlineData(37, true, true)]
