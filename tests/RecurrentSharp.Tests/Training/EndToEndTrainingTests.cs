@@ -29,7 +29,9 @@ public class EndToEndTrainingTests
         int[] lengths12(int n) => Enumerable.Repeat(12, n).ToArray();
         var trainer = new Trainer<int[]>(model, new Adam(model.Parameters(), lr: 0.01), random, batch =>
             new(Losses.CrossEntropy(model.Forward(x.IndexSelect(0, batch), lengths12(batch.Length)), batch.Select(i => labels[i]).ToArray()), batch.Length),
-            new TrainerOptions { Epochs = 15, ClipNorm = 1.0 });
+            // 30 epochs: at 15, 7 of 20 seeds tried ended under 97% and the outcome hung on float rounding (adding the bias
+            // after the recurrent product instead of before moved this seed from 98.4% to 93.4%); at 30 all 20 reached 97.3% or more.
+            new TrainerOptions { Epochs = 30, ClipNorm = 1.0 });
         var history = trainer.Fit(r => BatchOrder.Shuffled(512, 32, r));
         model.Eval();
         var predicted = model.Forward(testX, lengths12(512)).ArgMaxRows();

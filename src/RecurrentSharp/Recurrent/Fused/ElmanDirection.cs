@@ -37,8 +37,9 @@ internal sealed class ElmanDirection : DirectionPass
         if (KeepActivations) previous = Borrow(Steps * B * H);
         initial = StateOrZeros(h0, B * H);
 
-        // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
-        ProjectInputs(hidden, H, Weights.CombinedBias());
+        // a = X W_ihᵀ for all steps at once; b_ih + b_hh is added row by row in the step loop
+        ProjectInputs(hidden, H);
+        var bias = Weights.CombinedBias();
         var h = (float[])initial.Clone();
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, H);
         var packed = whhT.Matrix;
@@ -56,6 +57,7 @@ internal sealed class ElmanDirection : DirectionPass
                 var (lo, hi) = ActiveRange(t, first, end);
                 if (hi > lo)
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, hidden.AsSpan((t * B + lo) * H, (hi - lo) * H), H);
+                for (int b = 0; b < rows; b++) AddBias(a.Slice(b * H, H), bias);
                 Activate(a);
                 UpdateActiveRows(t, hidden.AsSpan(t * B * H, B * H), h, first, end);
                 WriteOutput(t, h, output, outputWidth, column, first, end);

@@ -49,8 +49,8 @@ internal sealed class GruDirection : DirectionPass
         var hidSide = new float[B * GH];               // W_hh h_{t-1} + b_hh for one step
         var rh = new float[B * H];
 
-        // Gx = X W_ihᵀ + b_ih for all steps at once
-        ProjectInputs(inputSide, GH, Weights.InputBias);
+        // Gx = X W_ihᵀ for all steps at once; b_ih is added row by row in the step loop
+        ProjectInputs(inputSide, GH);
         int hRows = resetAfter ? GH : 2 * H;
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows);
         using var whnT = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 2 * H, H);   // Cho's separate n product
@@ -62,6 +62,7 @@ internal sealed class GruDirection : DirectionPass
             int rows = end - first;
             var work = new float[H];
             var hiddenBias = Weights.HiddenBias;
+            var inputBias = Weights.InputBias;
             for (int s = 0; s < Steps; s++)
             {
                 int t = StepAt(s);
@@ -79,12 +80,16 @@ internal sealed class GruDirection : DirectionPass
                     // r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn; n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n), one pass per row
                     for (int b = lo; b < hi; b++)
                         if (IsActive(t, b))
+                        {
+                            AddBias(gx.Slice(b * GH, GH), inputBias);   // Gx += b_ih
                             GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
+                        }
                 }
                 else
                 {
                     for (int b = first; b < end; b++)
                     {
+                        AddBias(gx.Slice(b * GH, GH), inputBias);   // Gx += b_ih
                         var row = hidSide.AsSpan(b * GH, hRows);
                         if (!hiddenBias.IsEmpty) TensorPrimitives.Add(row, hiddenBias[..hRows], row);
                         // r, z = σ(Gx + Gh)

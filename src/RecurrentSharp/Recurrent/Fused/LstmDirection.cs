@@ -59,8 +59,9 @@ internal sealed class LstmDirection : DirectionPass
         var h = StateOrZeros(h0, B * H);
         var c = StateOrZeros(c0, B * H);
 
-        // a = X W_ihᵀ + (b_ih + b_hh) for all steps at once
-        ProjectInputs(activations, GH, Weights.CombinedBias());
+        // a = X W_ihᵀ for all steps at once; b_ih + b_hh is added row by row in the step loop
+        ProjectInputs(activations, GH);
+        var bias = Weights.CombinedBias();
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, GH);
         var packed = whhT.Matrix;
         // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
@@ -85,9 +86,11 @@ internal sealed class LstmDirection : DirectionPass
                 for (int b = first; b < end; b++)
                 {
                     if (!IsActive(t, b)) continue;
-                    // i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t), in one pass over the row
+                    // a += b_ih + b_hh; i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t)
                     var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch;
-                    LstmGateKernel.Forward(a.Slice((b - first) * GH, GH), c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
+                    var row = a.Slice((b - first) * GH, GH);
+                    AddBias(row, bias);
+                    LstmGateKernel.Forward(row, c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
                 }
                 WriteOutput(t, h, output, outputWidth, column, first, end);
             }
