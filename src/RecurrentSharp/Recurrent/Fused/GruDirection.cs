@@ -61,11 +61,27 @@ internal sealed class GruDirection : DirectionPass
         {
             int rows = end - first;
             var work = new float[H];
+            int t = 0;
+            // PyTorch's form, the gates of step t over the rows [b0, b1): Gx += b_ih; r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn;
+            // n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n); then the rows' outputs
+            void GateRows(int b0, int b1)
+            {
+                var gx = inputSide.AsSpan(t * B * GH, B * GH);
+                var hn = hiddenN.AsSpan(t * B * H, B * H);
+                for (int b = b0; b < b1; b++)
+                    if (IsActive(t, b))
+                    {
+                        AddBias(gx.Slice(b * GH, GH), Weights.InputBias);
+                        GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), Weights.HiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
+                    }
+                WriteOutput(t, h, output, outputWidth, column, b0, b1);
+            }
+            var gates = new StepRows(GateRows, first, end, gemmThreads);
             var hiddenBias = Weights.HiddenBias;
             var inputBias = Weights.InputBias;
             for (int s = 0; s < Steps; s++)
             {
-                int t = StepAt(s);
+                t = StepAt(s);
                 var gx = inputSide.AsSpan(t * B * GH, B * GH);
                 var hn = hiddenN.AsSpan(t * B * H, B * H);
                 if (KeepActivations) h.AsSpan(first * H, rows * H).CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
@@ -77,13 +93,7 @@ internal sealed class GruDirection : DirectionPass
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packedH, 0f, hidSide.AsSpan(lo * GH, (hi - lo) * GH), GH);
                 if (resetAfter)
                 {
-                    // r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn; n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n), one pass per row
-                    for (int b = lo; b < hi; b++)
-                        if (IsActive(t, b))
-                        {
-                            AddBias(gx.Slice(b * GH, GH), inputBias);   // Gx += b_ih
-                            GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), hiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
-                        }
+                    gates.Run();   // the gates and the outputs, split across the threads when the product was
                 }
                 else
                 {
@@ -117,8 +127,8 @@ internal sealed class GruDirection : DirectionPass
                         TensorPrimitives.Subtract(hb, n, work);
                         TensorPrimitives.MultiplyAdd(z, work, n, hb);
                     }
+                    WriteOutput(t, h, output, outputWidth, column, first, end);
                 }
-                WriteOutput(t, h, output, outputWidth, column, first, end);
             }
         });
         FinalHidden = h;

@@ -68,11 +68,26 @@ internal sealed class LstmDirection : DirectionPass
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
             int rows = end - first;
-            var tanhScratch = new float[H];
+            var tanhScratch = KeepActivations ? [] : new float[B * H];
+            int t = 0;
+            // The gates of step t over the rows [b0, b1): a += b_ih + b_hh; i, f, o = σ(· [+ p ⊙ c]); g = tanh(·);
+            // c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t); then the rows' outputs
+            void GateRows(int b0, int b1)
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    if (!IsActive(t, b)) continue;
+                    var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch.AsSpan(b * H, H);
+                    var row = activations.AsSpan((t * B + b) * GH, GH);
+                    AddBias(row, bias);
+                    LstmGateKernel.Forward(row, c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
+                }
+                WriteOutput(t, h, output, outputWidth, column, b0, b1);
+            }
+            var gates = new StepRows(GateRows, first, end, gemmThreads);
             for (int s = 0; s < Steps; s++)
             {
-                int t = StepAt(s);
-                var a = activations.AsSpan((t * B + first) * GH, rows * GH);
+                t = StepAt(s);
                 var hRows = h.AsSpan(first * H, rows * H);
                 if (KeepActivations)
                 {
@@ -83,16 +98,7 @@ internal sealed class LstmDirection : DirectionPass
                 var (lo, hi) = ActiveRange(t, first, end);
                 if (hi > lo)
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, activations.AsSpan((t * B + lo) * GH, (hi - lo) * GH), GH);
-                for (int b = first; b < end; b++)
-                {
-                    if (!IsActive(t, b)) continue;
-                    // a += b_ih + b_hh; i, f, o = σ(· [+ p ⊙ c]); g = tanh(·); c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t)
-                    var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch;
-                    var row = a.Slice((b - first) * GH, GH);
-                    AddBias(row, bias);
-                    LstmGateKernel.Forward(row, c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
-                }
-                WriteOutput(t, h, output, outputWidth, column, first, end);
+                gates.Run();
             }
         });
         FinalHidden = h;

@@ -11,7 +11,8 @@ namespace RecurrentSharp.Tests.Recurrent.Fused;
 /// (<c>DirectionPass.RunRowBlocks</c>), gives the outputs, final states and gradients of the same layer run with the
 /// rows together, to rounding: the split changes which thread computes a row, not what it computes, but a row may land
 /// in a one-row remainder of a product (whose kernel sums in another order), and the peephole weights' gradient, a sum
-/// over rows, is added up block by block.
+/// over rows, is added up block by block. With the rows together on 2 threads, each step's gate kernels and output rows are
+/// split across the threads instead (<c>DirectionPass.StepRows</c>), so the comparison checks that split as well.
 /// </summary>
 [Collection("Console")]
 public class RowBlockSplitTests
