@@ -237,6 +237,19 @@ internal abstract class DirectionPass
         if (biasGrad is not null) SumRows(gateGrads, rows, gateWidth, biasGrad);
     }
 
+    /// <summary>
+    /// Elman and LSTM: b_ih and b_hh enter the same sum, so both get d loss / d (pre-activation) summed over all rows. One pass
+    /// over the (T·B, width) gradient rows, added to both (a pass per bias read the buffer through memory twice).
+    /// </summary>
+    protected static void AccumulateSharedBiasGradients(ReadOnlySpan<float> gateGrads, int rows, int width, LayerGradients gradients)
+    {
+        if (gradients.InputBias is null && gradients.HiddenBias is null) return;
+        var sum = new float[width];
+        SumRows(gateGrads, rows, width, sum);
+        if (gradients.InputBias is not null) TensorPrimitives.Add(gradients.InputBias, sum, gradients.InputBias);
+        if (gradients.HiddenBias is not null) TensorPrimitives.Add(gradients.HiddenBias, sum, gradients.HiddenBias);
+    }
+
     /// <summary>total += Σ over rows of a (rows, width) matrix.</summary>
     protected static void SumRows(ReadOnlySpan<float> matrix, int rows, int width, Span<float> total)
     {

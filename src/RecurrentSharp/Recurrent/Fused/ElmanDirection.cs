@@ -110,8 +110,8 @@ internal sealed class ElmanDirection : DirectionPass
         });
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go
         Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 1f, gradients.HiddenWeights, H);
-        if (gradients.HiddenBias is not null) SumRows(dPre, Steps * B, H, gradients.HiddenBias);
-        AccumulateInputSideGradients(dPre, H, inputGrad, gradients, gradients.InputBias);
+        AccumulateSharedBiasGradients(dPre, Steps * B, H, gradients);
+        AccumulateInputSideGradients(dPre, H, inputGrad, gradients, biasGrad: null);
         return (dh, null);
     }
 

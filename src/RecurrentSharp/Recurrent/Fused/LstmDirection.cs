@@ -149,8 +149,8 @@ internal sealed class LstmDirection : DirectionPass
         foreach (var dp in blockPeepholeGrads.Values) TensorPrimitives.Add(peepholeGrad!, dp, peepholeGrad);
         // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
         Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 1f, gradients.HiddenWeights, H);
-        if (gradients.HiddenBias is not null) SumRows(dGates, Steps * B, GH, gradients.HiddenBias);
-        AccumulateInputSideGradients(dGates, GH, inputGrad, gradients, gradients.InputBias);
+        AccumulateSharedBiasGradients(dGates, Steps * B, GH, gradients);
+        AccumulateInputSideGradients(dGates, GH, inputGrad, gradients, biasGrad: null);
         return (dh, dc);
     }
 }
