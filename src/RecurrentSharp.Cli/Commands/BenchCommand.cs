@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using RecurrentSharp.Cli.Bench;
+using RecurrentSharp.Kernels;
 
 namespace RecurrentSharp.Cli.Commands;
 
 /// <summary>
-/// <c>rnn bench peak|gemm|rnn|seq2seq|ctc [--json]</c>: speed measurements. gemm and rnn first measure the FMA peak at each
+/// <c>rnn bench peak|gemm|rnn|seq2seq|ctc|gates [--json]</c>: speed measurements. gemm and rnn first measure the FMA peak at each
 /// thread count (in the same window as the rows, so machine load affects both alike) and give every row its
 /// share of it.
 /// </summary>
@@ -157,6 +158,28 @@ internal static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(ctc);
+        var gates = new Command("gates", "The fused gate kernels alone (LSTM forward and backward, GRU forward) on one thread, over B rows of H units: one step's element-wise work at the rnn configurations' sizes.");
+        gates.Options.Add(json);
+        gates.SetAction(parse =>
+        {
+            KernelThreads.Count = 1;
+            var results = GateBenchmark.Run(line => Console.Error.WriteLine(line));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new
+                {
+                    kernel = r.Kernel, b = r.Batch, h = r.Hidden, microseconds = Math.Round(r.Microseconds, 3), nsPerUnit = Math.Round(r.NanosecondsPerUnit, 3),
+                }), new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{"kernel",-14} {"B",4} {"H",5} {"µs/step",9} {"ns/unit",8}");
+                foreach (var r in results)
+                    Console.WriteLine($"{r.Kernel,-14} {r.Batch,4} {r.Hidden,5} {r.Microseconds,9:F2} {r.NanosecondsPerUnit,8:F2}");
+            }
+            return 0;
+        });
+        bench.Subcommands.Add(gates);
         var cnn = new Command("cnn", "ResNet-18 (the DnnImageFeaturizer package's ResNet18.onnx) on one 224x224 image: latency (products over the threads) and throughput (an image per thread).");
         var beside = new Option<string?>("--onnxruntime") { Description = "The JSON of `dotnet run -c Release --project bench/onnxruntime -- cnn --json`, to print ONNX Runtime's images/s and the ratio beside ours." };
         cnn.Options.Add(json);

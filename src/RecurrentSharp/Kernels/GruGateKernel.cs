@@ -15,7 +15,7 @@ namespace RecurrentSharp.Kernels;
 /// <see cref="GateActivations"/>, as in <see cref="LstmGateKernel"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
 /// narrower ones take the units left over.
 /// </summary>
-internal static class GruGateKernel
+public static class GruGateKernel
 {
     /// <summary>
     /// <paramref name="gx"/> (3H: r, z, n blocks) is replaced by the activations r, z, n; <paramref name="hn"/> receives
