@@ -5,15 +5,16 @@ namespace RecurrentSharp.Kernels;
 
 /// <summary>
 /// The element-wise part of one GRU step (PyTorch's form, the reset gate applied after the product) for one sequence,
-/// in a single pass over its hidden units: each vector of units is loaded once and all of
+/// in one pass over its hidden units (two on the Vector256 path, see <c>Forward256</c>), instead of a TensorPrimitives
+/// pass over the whole row per operation:
 /// <code>
 ///   r = σ(gx_r + gh_r + b_hr)     z = σ(gx_z + gh_z + b_hz)     hn = gh_n + b_hn
 ///   n = tanh(gx_n + r ⊙ hn)       h_t = n + z ⊙ (h_{t-1} − n)
 /// </code>
-/// computed while it is in registers, instead of a TensorPrimitives pass over the whole row per operation.
 /// gx holds W_ih x + b_ih (the input projection), gh holds W_hh h_{t-1} without its bias. σ and tanh come from
-/// <see cref="GateActivations"/>, as in <see cref="LstmGateKernel"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs, the
-/// narrower ones take the units left over.
+/// <see cref="GateActivations"/>, as in <see cref="LstmGateKernel"/>. Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs. Vector256
+/// covers the units left over after Vector512, and the scalar twin the fewer than 8 left after that (on AVX2, with H ≥ 8,
+/// Vector256 covers all of them itself).
 /// </summary>
 public static class GruGateKernel
 {
@@ -65,7 +66,7 @@ public static class GruGateKernel
     /// The Vector256 forward in two phases over the row, as <see cref="LstmGateKernel"/>'s: phase 1 computes r, z and hn
     /// for every vector of units, phase 2 n (which waits for r) and h_t. Fused in one loop, each iteration chained σ(r)
     /// before tanh(n) and ran latency-bound on an AVX2 EPYC; iterations that do not depend on each other overlap.
-    /// Units left over after the whole vectors (at least 8 units in all) are covered as in <see cref="LstmGateKernel"/>: each phase
+    /// Units left over after the whole vectors (when at least 8 units are left from j) are covered as in <see cref="LstmGateKernel"/>: each phase
     /// computes the vector of the last 8 units first, from the values on entry, and stores it last.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

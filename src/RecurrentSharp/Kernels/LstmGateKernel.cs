@@ -4,9 +4,10 @@ using System.Runtime.Intrinsics;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>
-/// The element-wise part of one LSTM step for one sequence, forward and backward, each in a single pass over its hidden units: each
-/// vector of units is loaded once, all its gates are activated and c_t, tanh(c_t) and h_t computed while
-/// it is in registers, instead of one pass over the whole row per operation.
+/// The element-wise part of one LSTM step for one sequence, forward and backward. Backward, the Vector512 forward and the scalar twin
+/// make a single pass over the hidden units: each vector of units is loaded once, and all its gates, c_t, tanh(c_t) and h_t are
+/// computed while it is in registers. The Vector256 forward makes two passes over the row, still in L1: one activates the gate blocks, the
+/// other computes c_t, tanh(c_t) and h_t (see <c>Forward256</c> for why).
 /// <code>
 ///   i = σ(a_i + p_i ⊙ c)     f = σ(a_f + p_f ⊙ c)   (coupled: f = 1 - i)     g = tanh(a_g)
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')

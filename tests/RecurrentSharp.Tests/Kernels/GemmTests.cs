@@ -20,7 +20,8 @@ public class GemmTests
         [1, 1024, 256], [130, 1, 70], [12, 32, 9], [13, 33, 1], [2, 70, 600], [50, 400, 128],
         [20, 40, 1100],   // deeper than any KC (128 to 512): later depth blocks add onto C
         [9, 40, 37], [32, 48, 513],   // a last row panel of 3 or 2 rows (AVX2's paired tile), with an odd depth
-        [11, 20, 23],   // a last row panel of 5 rows: packing A takes a 4x4 block and one row alone (6: 4x4 and 2x4 blocks)
+        [11, 20, 23],   // AVX2 (6-row panels): a last panel of 5 rows, packed as a 4x4 block and one row alone (6 rows: 4x4 and 2x4);
+                        // AVX-512 (12-row panels): one panel of 11 rows, two 4x4 blocks, a 2x4 block and one row
     ];
 
     public static TheoryData<string, int, int, int, bool, bool> Shapes()

@@ -13,6 +13,8 @@ public class GruGateKernelTests
     [Theory]
     [InlineData(37, true)]    // 2 vectors of 16 + 5 left over (scalars) on AVX-512; 4 of 8 + 5 on AVX2 (one more vector over units 29..36)
     [InlineData(37, false)]
+    [InlineData(12, true)]    // AVX2: one vector of 8, then the extra vector over units 4..11
+    [InlineData(25, true)]    // AVX-512: one vector of 16, then Vector256 from unit 16 with 9 left (one of 8 and the extra vector over 17..24)
     [InlineData(3, true)]     // scalars only
     [InlineData(64, true)]
     public void OnePassMatchesTheEquations(int hidden, bool bias)

@@ -76,7 +76,7 @@ internal sealed class GruDirection : DirectionPass
                     }
                 WriteOutput(t, h, output, outputWidth, column, b0, b1);
             }
-            var gates = new StepRows(GateRows, first, end, gemmThreads);
+            var stepGates = new StepRows(GateRows, first, end, gemmThreads);
             var hiddenBias = Weights.HiddenBias;
             var inputBias = Weights.InputBias;
             for (int s = 0; s < Steps; s++)
@@ -93,7 +93,7 @@ internal sealed class GruDirection : DirectionPass
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packedH, 0f, hidSide.AsSpan(lo * GH, (hi - lo) * GH), GH);
                 if (resetAfter)
                 {
-                    gates.Run();   // the gates and the outputs, split across the threads when the product was
+                    stepGates.Run();   // the gates and the outputs, split across the threads when the product was
                 }
                 else
                 {

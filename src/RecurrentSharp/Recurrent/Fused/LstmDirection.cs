@@ -68,7 +68,7 @@ internal sealed class LstmDirection : DirectionPass
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
             int rows = end - first;
-            var tanhScratch = KeepActivations ? [] : new float[B * H];
+            var tanhScratch = KeepActivations ? [] : new float[rows * H];   // inference: tanh(c_t) of this block's rows
             int t = 0;
             // The gates of step t over the rows [b0, b1): a += b_ih + b_hh; i, f, o = σ(· [+ p ⊙ c]); g = tanh(·);
             // c_t = f ⊙ c + i ⊙ g; h_t = o ⊙ tanh(c_t); then the rows' outputs
@@ -77,14 +77,14 @@ internal sealed class LstmDirection : DirectionPass
                 for (int b = b0; b < b1; b++)
                 {
                     if (!IsActive(t, b)) continue;
-                    var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch.AsSpan(b * H, H);
+                    var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch.AsSpan((b - first) * H, H);
                     var row = activations.AsSpan((t * B + b) * GH, GH);
                     AddBias(row, bias);
                     LstmGateKernel.Forward(row, c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
                 }
                 WriteOutput(t, h, output, outputWidth, column, b0, b1);
             }
-            var gates = new StepRows(GateRows, first, end, gemmThreads);
+            var stepGates = new StepRows(GateRows, first, end, gemmThreads);
             for (int s = 0; s < Steps; s++)
             {
                 t = StepAt(s);
@@ -98,7 +98,7 @@ internal sealed class LstmDirection : DirectionPass
                 var (lo, hi) = ActiveRange(t, first, end);
                 if (hi > lo)
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, activations.AsSpan((t * B + lo) * GH, (hi - lo) * GH), GH);
-                gates.Run();
+                stepGates.Run();
             }
         });
         FinalHidden = h;

@@ -11,8 +11,9 @@ namespace RecurrentSharp.Tests.Recurrent.Fused;
 /// (<c>DirectionPass.RunRowBlocks</c>), gives the outputs, final states and gradients of the same layer run with the
 /// rows together, to rounding: the split changes which thread computes a row, not what it computes, but a row may land
 /// in a one-row remainder of a product (whose kernel sums in another order), and the peephole weights' gradient, a sum
-/// over rows, is added up block by block. With the rows together on 2 threads, each step's gate kernels and output rows are
-/// split across the threads instead (<c>DirectionPass.StepRows</c>), so the comparison checks that split as well.
+/// over rows, is added up block by block. With the rows together on 2 threads, the LSTM variants and PyTorch's GRU split each
+/// step's gate kernels and output rows across the threads instead (<c>DirectionPass.StepRows</c>), so for them the comparison
+/// checks that split as well (Cho's GRU and Elman keep their element-wise work on the caller).
 /// </summary>
 [Collection("Console")]
 public class RowBlockSplitTests
