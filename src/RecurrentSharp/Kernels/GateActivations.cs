@@ -36,4 +36,29 @@ internal static class GateActivations
 
     /// <summary>tanh(x) = 1 - 2 / (e^2x + 1).</summary>
     public static float Tanh(float x) => 1f - 2f / (Exponential.Of(2f * x) + 1f);
+
+    /// <summary>values = σ(values) in place, as <see cref="Tanh(Span{float})"/> (Cho's GRU, whose gates run row by row).</summary>
+    public static void Sigmoid(Span<float> values)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 16 <= values.Length; j += 16) Sigmoid(Vector512.Create<float>(values.Slice(j, 16))).CopyTo(values.Slice(j, 16));
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= values.Length; j += 8) Sigmoid(Vector256.Create<float>(values.Slice(j, 8))).CopyTo(values.Slice(j, 8));
+        for (; j < values.Length; j++) values[j] = Sigmoid(values[j]);
+    }
+
+    /// <summary>
+    /// values = tanh(values) in place, 16, then 8 lanes at a time, then one float at a time: the Elman cell's activation.
+    /// (TensorPrimitives.Tanh computes e^x in float64 for a half-ulp result: 11% of an Elman layer's inference, H = 256, 2 threads.)
+    /// </summary>
+    public static void Tanh(Span<float> values)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 16 <= values.Length; j += 16) Tanh(Vector512.Create<float>(values.Slice(j, 16))).CopyTo(values.Slice(j, 16));
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= values.Length; j += 8) Tanh(Vector256.Create<float>(values.Slice(j, 8))).CopyTo(values.Slice(j, 8));
+        for (; j < values.Length; j++) values[j] = Tanh(values[j]);
+    }
 }

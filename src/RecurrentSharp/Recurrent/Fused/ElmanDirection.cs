@@ -71,7 +71,7 @@ internal sealed class ElmanDirection : DirectionPass
     {
         switch (activation)
         {
-            case Nonlinearity.Tanh: TensorPrimitives.Tanh(a, a); break;
+            case Nonlinearity.Tanh: GateActivations.Tanh(a); break;
             case Nonlinearity.Relu: TensorPrimitives.Max(a, 0f, a); break;
             case Nonlinearity.Identity: break;
         }

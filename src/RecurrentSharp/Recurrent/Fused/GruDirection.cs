@@ -105,7 +105,7 @@ internal sealed class GruDirection : DirectionPass
                         // r, z = σ(Gx + Gh)
                         var rz = gx.Slice(b * GH, 2 * H);
                         TensorPrimitives.Add(rz, row[..(2 * H)], rz);
-                        TensorPrimitives.Sigmoid(rz, rz);
+                        GateActivations.Sigmoid(rz);
                     }
                     // Gn = (r ⊙ h_{t-1}) W_hnᵀ + b_hn
                     for (int b = first; b < end; b++)
@@ -122,7 +122,7 @@ internal sealed class GruDirection : DirectionPass
                         var n = row.Slice(2 * H, H);
                         // n = tanh(Gx_n + Gn); h_t = n + z ⊙ (h_{t-1} - n)
                         TensorPrimitives.Add(n, hn.Slice(b * H, H), n);
-                        TensorPrimitives.Tanh(n, n);
+                        GateActivations.Tanh(n);
                         var hb = h.AsSpan(b * H, H);
                         TensorPrimitives.Subtract(hb, n, work);
                         TensorPrimitives.MultiplyAdd(z, work, n, hb);

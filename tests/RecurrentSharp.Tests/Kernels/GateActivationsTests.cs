@@ -1,0 +1,45 @@
+using RecurrentSharp.Kernels;
+
+namespace RecurrentSharp.Tests.Kernels;
+
+/// <summary>
+/// The in-place span forms of σ and tanh (Elman's activation, Cho's GRU) against float64 Math, on a length that takes every path
+/// (16- and 8-lane vectors where accelerated, then single floats); in the Kernels category, so the child processes of
+/// <see cref="GemmPathSelectionTests"/> repeat it with AVX-512 or AVX2 switched off.
+/// </summary>
+[Trait("Category", "Kernels")]
+public class GateActivationsTests
+{
+    private static float[] Inputs(int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (i - length / 2) * 0.37f;   // -11.1 .. 11.1: the steep middle and both saturations
+        return values;
+    }
+
+    [Theory]
+    [InlineData(37)]   // 2 x 16 + 5, or 4 x 8 + 5
+    [InlineData(7)]    // single floats only
+    public void Tanh_of_a_span_matches_float64_tanh(int length)
+    {
+        var values = Inputs(length);
+        var x = (float[])values.Clone();
+        GateActivations.Tanh(values);
+        for (int i = 0; i < length; i++) Assert.True(Math.Abs(values[i] - Math.Tanh(x[i])) < 2e-7, $"tanh({x[i]}) = {values[i]}, float64 {Math.Tanh(x[i])}");
+    }
+
+    [Theory]
+    [InlineData(37)]
+    [InlineData(7)]
+    public void Sigmoid_of_a_span_matches_float64_sigmoid(int length)
+    {
+        var values = Inputs(length);
+        var x = (float[])values.Clone();
+        GateActivations.Sigmoid(values);
+        for (int i = 0; i < length; i++)
+        {
+            double expected = 1 / (1 + Math.Exp(-x[i]));
+            Assert.True(Math.Abs(values[i] - expected) < 2e-7, $"σ({x[i]}) = {values[i]}, float64 {expected}");
+        }
+    }
+}
