@@ -38,27 +38,44 @@ internal static class GateActivations
     public static float Tanh(float x) => 1f - 2f / (Exponential.Of(2f * x) + 1f);
 
     /// <summary>values = σ(values) in place, as <see cref="Tanh(Span{float})"/> (Cho's GRU, whose gates run row by row).</summary>
-    public static void Sigmoid(Span<float> values)
-    {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= values.Length; j += 16) Sigmoid(Vector512.Create<float>(values.Slice(j, 16))).CopyTo(values.Slice(j, 16));
-        if (Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= values.Length; j += 8) Sigmoid(Vector256.Create<float>(values.Slice(j, 8))).CopyTo(values.Slice(j, 8));
-        for (; j < values.Length; j++) values[j] = Sigmoid(values[j]);
-    }
+    public static void Sigmoid(Span<float> values) => InPlace<SigmoidFunction>(values);
 
     /// <summary>
     /// values = tanh(values) in place, 16, then 8 lanes at a time, then one float at a time: the Elman cell's activation.
     /// (TensorPrimitives.Tanh computes e^x in float64 for a half-ulp result: 11% of an Elman layer's inference, H = 256, 2 threads.)
     /// </summary>
-    public static void Tanh(Span<float> values)
+    public static void Tanh(Span<float> values) => InPlace<TanhFunction>(values);
+
+    /// <summary>One activation at each width, so that <see cref="InPlace{TFunction}"/> is written once.</summary>
+    private interface IFunction
+    {
+        static abstract Vector512<float> Of(Vector512<float> x);
+        static abstract Vector256<float> Of(Vector256<float> x);
+        static abstract float Of(float x);
+    }
+
+    private readonly struct SigmoidFunction : IFunction
+    {
+        public static Vector512<float> Of(Vector512<float> x) => Sigmoid(x);
+        public static Vector256<float> Of(Vector256<float> x) => Sigmoid(x);
+        public static float Of(float x) => Sigmoid(x);
+    }
+
+    private readonly struct TanhFunction : IFunction
+    {
+        public static Vector512<float> Of(Vector512<float> x) => Tanh(x);
+        public static Vector256<float> Of(Vector256<float> x) => Tanh(x);
+        public static float Of(float x) => Tanh(x);
+    }
+
+    /// <summary>values = f(values): the widest accelerated vectors first, then narrower ones, then single floats.</summary>
+    private static void InPlace<TFunction>(Span<float> values) where TFunction : struct, IFunction
     {
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= values.Length; j += 16) Tanh(Vector512.Create<float>(values.Slice(j, 16))).CopyTo(values.Slice(j, 16));
+            for (; j + 16 <= values.Length; j += 16) TFunction.Of(Vector512.Create<float>(values.Slice(j, 16))).CopyTo(values.Slice(j, 16));
         if (Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= values.Length; j += 8) Tanh(Vector256.Create<float>(values.Slice(j, 8))).CopyTo(values.Slice(j, 8));
-        for (; j < values.Length; j++) values[j] = Tanh(values[j]);
+            for (; j + 8 <= values.Length; j += 8) TFunction.Of(Vector256.Create<float>(values.Slice(j, 8))).CopyTo(values.Slice(j, 8));
+        for (; j < values.Length; j++) values[j] = TFunction.Of(values[j]);
     }
 }
