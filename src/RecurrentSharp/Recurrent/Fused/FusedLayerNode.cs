@@ -26,7 +26,8 @@ internal static class FusedLayerNode
         for (int d = 0; d < D; d++)
             passes[d] = Create(cell, directions[d], input, T, B, I, H, reverse: d == 1, lengths, record);
 
-        var output = new float[T * B * D * H];
+        // Not zeroed: every direction writes its columns of every (t, b) slot, h_t or 0 past a sequence's end (WriteOutput)
+        var output = GC.AllocateUninitializedArray<float>(T * B * D * H);
         RunDirections(D, d => passes[d].Forward(
             h0 is null ? default : h0.Data.Slice(d * B * H, B * H),
             c0 is null ? default : c0.Data.Slice(d * B * H, B * H),
