@@ -12,8 +12,8 @@ namespace RecurrentSharp.Kernels;
 ///   i = σ(a_i + p_i ⊙ c)     f = σ(a_f + p_f ⊙ c)   (coupled: f = 1 - i)     g = tanh(a_g)
 ///   c' = f ⊙ c + i ⊙ g       o = σ(a_o + p_o ⊙ c')     h = o ⊙ tanh(c')
 /// </code>
-/// σ(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1), both from one exponential, on every path from
-/// <see cref="GateActivations"/> (absolute error about 1e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs.
+/// σ and tanh come from <see cref="GateActivations"/> on every path: a rational fit of tanh, σ(x) = ½ + ½ tanh(x/2)
+/// (absolute error at most 2.7e-7). Vector512, Vector256 and scalar twins: the widest the JIT accelerates runs.
 /// The units left over (fewer than 16 or 8) go through one zero-padded vector of that width, except on the Vector256 path with at least
 /// 8 units, which covers them with one more vector over the last 8 units (see <c>Forward256</c>). The scalar twin runs alone only where
 /// neither vector width is accelerated.
