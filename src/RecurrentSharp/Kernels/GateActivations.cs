@@ -15,7 +15,7 @@ namespace RecurrentSharp.Kernels;
 /// Absolute error at most 2.7e-7 for tanh (measured every 1e-5 over [-9, 9] against float64; σ halves it), against about 1e-7
 /// for the exponential form it replaced (σ = 1 / (1 + e^-x), tanh = 1 − 2 / (e^2x + 1)), and it saturates at ±0.99999976
 /// rather than ±1, the fit's limit, as in the MLAS kernels ONNX Runtime runs. In return it takes 14 vector operations instead of
-/// about 22 (e^x alone took 19, <see cref="Exponential"/>): the gate kernels, five activations per unit, are bound by
+/// about 22 (e^x alone took 19, in Cephes' expf steps): the gate kernels, five activations per unit, are bound by
 /// instruction count, and <c>rnn bench gates</c> ran them about 24% faster. NaN stays NaN.
 /// On Vector512 the division is <see cref="Reciprocal"/>'s estimate and Newton step; Vector256 and the scalar twin divide.
 /// </summary>

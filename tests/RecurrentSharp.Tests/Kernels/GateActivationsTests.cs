@@ -57,4 +57,13 @@ public class GateActivationsTests
             Assert.True(Math.Abs(sigmoid - GateActivations.Sigmoid(Vector512.Create(x))[11]) <= 1e-7f, $"σ({x}) on 16 lanes");
         }
     }
+
+    [Fact]
+    public void Large_arguments_saturate_and_stay_finite()
+    {
+        // σ and tanh saturate (to the rational fit's limit, 2.4e-7 inside ±1) and stay finite
+        Assert.InRange(GateActivations.Sigmoid(100f), 1f - 3e-7f, 1f);
+        Assert.InRange(GateActivations.Tanh(-100f), -1f, -1f + 3e-7f);
+        Assert.InRange(GateActivations.Sigmoid(-100f), 0f, 3e-7f);
+    }
 }
