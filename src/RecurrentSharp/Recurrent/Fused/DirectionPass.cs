@@ -74,11 +74,11 @@ internal abstract class DirectionPass
 
     /// <summary>
     /// Backpropagation through time. <paramref name="outputGrad"/> is d loss / d output (T, B, width) or
-    /// null; <paramref name="finalHiddenGrad"/> / <paramref name="finalCellGrad"/> are d loss / d h_n, c_n
+    /// empty (no gradient); <paramref name="finalHiddenGrad"/> / <paramref name="finalCellGrad"/> are d loss / d h_n, c_n
     /// (B, H) or null. Adds d loss / d X into <paramref name="inputGrad"/> (if not null) and the weight
     /// gradients into <paramref name="gradients"/>; returns d loss / d h0 and d loss / d c0.
     /// </summary>
-    public abstract (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+    public abstract (float[] H0Grad, float[]? C0Grad) Backward(ReadOnlyMemory<float> outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients);
 
     // ------------------------------------------------------------ pieces every cell shares
@@ -211,30 +211,31 @@ internal abstract class DirectionPass
     }
 
     /// <summary>dh_b += dy[t, b] for the active rows (padded steps carry no output gradient).</summary>
-    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column) => AddOutputGrad(t, dh, outputGrad, outputWidth, column, 0, Batch);
+    protected void AddOutputGrad(int t, Span<float> dh, ReadOnlyMemory<float> outputGrad, int outputWidth, int column) => AddOutputGrad(t, dh, outputGrad, outputWidth, column, 0, Batch);
 
-    /// <inheritdoc cref="AddOutputGrad(int, Span{float}, float[], int, int)"/>
-    protected void AddOutputGrad(int t, Span<float> dh, float[]? outputGrad, int outputWidth, int column, int first, int end)
+    /// <inheritdoc cref="AddOutputGrad(int, Span{float}, ReadOnlyMemory{float}, int, int)"/>
+    protected void AddOutputGrad(int t, Span<float> dh, ReadOnlyMemory<float> outputGrad, int outputWidth, int column, int first, int end)
     {
-        if (outputGrad is null) return;
+        if (outputGrad.IsEmpty) return;
+        var dy = outputGrad.Span;
         for (int b = first; b < end; b++)
         {
             if (!IsActive(t, b)) continue;
             var dhRow = dh.Slice(b * Hidden, Hidden);
-            TensorPrimitives.Add(dhRow, outputGrad.AsSpan((t * Batch + b) * outputWidth + column, Hidden), dhRow);
+            TensorPrimitives.Add(dhRow, dy.Slice((t * Batch + b) * outputWidth + column, Hidden), dhRow);
         }
     }
 
     /// <summary>
-    /// After the time loop: dW_ih += dGᵀ X, dX += dG · W_ih, db += Σ_rows dG. <paramref name="gateGrads"/>
-    /// is (T·B, gateWidth) with zero rows at inactive steps.
+    /// After the time loop: dW_ih = dGᵀ X, dX = dG · W_ih (both written, not added to: their arrays are not zeroed
+    /// first), db += Σ_rows dG. <paramref name="gateGrads"/> is (T·B, gateWidth) with zero rows at inactive steps.
     /// </summary>
-    protected void AccumulateInputSideGradients(float[] gateGrads, int gateWidth, float[]? inputGrad, LayerGradients gradients, float[]? biasGrad)
+    protected void InputSideGradients(float[] gateGrads, int gateWidth, float[]? inputGrad, LayerGradients gradients, float[]? biasGrad)
     {
         int rows = Steps * Batch;
-        Gemm.Multiply(true, false, gateWidth, InputSize, rows, 1f, gateGrads, gateWidth, Input, InputSize, 1f, gradients.InputWeights, InputSize);
+        Gemm.Multiply(true, false, gateWidth, InputSize, rows, 1f, gateGrads, gateWidth, Input, InputSize, 0f, gradients.InputWeights, InputSize);
         if (inputGrad is not null)
-            Gemm.Multiply(false, false, rows, InputSize, gateWidth, 1f, gateGrads, gateWidth, Weights.InputWeights, InputSize, 1f, inputGrad, InputSize);
+            Gemm.Multiply(false, false, rows, InputSize, gateWidth, 1f, gateGrads, gateWidth, Weights.InputWeights, InputSize, 0f, inputGrad, InputSize);
         if (biasGrad is not null) SumRows(gateGrads, rows, gateWidth, biasGrad);
     }
 

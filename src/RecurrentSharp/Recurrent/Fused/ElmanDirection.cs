@@ -77,7 +77,7 @@ internal sealed class ElmanDirection : DirectionPass
         }
     }
 
-    public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+    public override (float[] H0Grad, float[]? C0Grad) Backward(ReadOnlyMemory<float> outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
         EnsureActivationsHeld();
@@ -108,10 +108,10 @@ internal sealed class ElmanDirection : DirectionPass
                 UpdateActiveRows(t, dhPrev, dh, first, end);
             }
         });
-        // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go
-        Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 1f, gradients.HiddenWeights, H);
+        // dW_hh = Σ_t da_t h_{t-1}ᵀ ; the input side in one go
+        Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 0f, gradients.HiddenWeights, H);
         AccumulateSharedBiasGradients(dPre, Steps * B, H, gradients);
-        AccumulateInputSideGradients(dPre, H, inputGrad, gradients, biasGrad: null);
+        InputSideGradients(dPre, H, inputGrad, gradients, biasGrad: null);
         return (dh, null);
     }
 

@@ -136,7 +136,7 @@ internal sealed class GruDirection : DirectionPass
         ReturnStepBuffer(ref hiddenN);
     }
 
-    public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+    public override (float[] H0Grad, float[]? C0Grad) Backward(ReadOnlyMemory<float> outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
         EnsureActivationsHeld();
@@ -227,16 +227,16 @@ internal sealed class GruDirection : DirectionPass
         int rows = Steps * B;
         if (resetAfter)
         {
-            Gemm.Multiply(true, false, GH, H, rows, 1f, dGh, GH, previousH, H, 1f, gradients.HiddenWeights, H);
+            Gemm.Multiply(true, false, GH, H, rows, 1f, dGh, GH, previousH, H, 0f, gradients.HiddenWeights, H);
         }
         else
         {
             // r and z rows see h_{t-1}; the n rows see r ⊙ h_{t-1}
-            Gemm.Multiply(true, false, 2 * H, H, rows, 1f, dGh, GH, previousH, H, 1f, gradients.HiddenWeights, H);
-            Gemm.Multiply(true, false, H, H, rows, 1f, dGh.AsSpan(2 * H), GH, resetHidden, H, 1f, gradients.HiddenWeights.AsSpan(2 * H * H), H);
+            Gemm.Multiply(true, false, 2 * H, H, rows, 1f, dGh, GH, previousH, H, 0f, gradients.HiddenWeights, H);
+            Gemm.Multiply(true, false, H, H, rows, 1f, dGh.AsSpan(2 * H), GH, resetHidden, H, 0f, gradients.HiddenWeights.AsSpan(2 * H * H), H);
         }
         if (gradients.HiddenBias is not null) SumRows(dGh, rows, GH, gradients.HiddenBias);
-        AccumulateInputSideGradients(dGx, GH, inputGrad, gradients, gradients.InputBias);
+        InputSideGradients(dGx, GH, inputGrad, gradients, gradients.InputBias);
         return (dh, null);
     }
 }

@@ -106,7 +106,7 @@ internal sealed class LstmDirection : DirectionPass
         ReturnStepBuffer(ref activations);
     }
 
-    public override (float[] H0Grad, float[]? C0Grad) Backward(float[]? outputGrad, int outputWidth, int column,
+    public override (float[] H0Grad, float[]? C0Grad) Backward(ReadOnlyMemory<float> outputGrad, int outputWidth, int column,
         float[]? finalHiddenGrad, float[]? finalCellGrad, float[]? inputGrad, LayerGradients gradients)
     {
         EnsureActivationsHeld();
@@ -147,10 +147,10 @@ internal sealed class LstmDirection : DirectionPass
             }
         });
         foreach (var dp in blockPeepholeGrads.Values) TensorPrimitives.Add(peepholeGrad!, dp, peepholeGrad);
-        // dW_hh += Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
-        Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 1f, gradients.HiddenWeights, H);
+        // dW_hh = Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
+        Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 0f, gradients.HiddenWeights, H);
         AccumulateSharedBiasGradients(dGates, Steps * B, GH, gradients);
-        AccumulateInputSideGradients(dGates, GH, inputGrad, gradients, biasGrad: null);
+        InputSideGradients(dGates, GH, inputGrad, gradients, biasGrad: null);
         return (dh, dc);
     }
 }
