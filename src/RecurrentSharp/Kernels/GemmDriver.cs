@@ -79,17 +79,48 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
     {
         var job = perThread ??= new GemmDriver<TKernel>();
         job.Plan(operands, threads);
-        if (job.aPackParts + job.bPackParts > 0)
-        {
-            job.packing = true;
-            KernelThreads.Run(job, job.aPackParts + job.bPackParts, threads);
-        }
-        job.packing = false;
-        KernelThreads.Run(job, job.rowUnits * job.colUnits, threads);
-        job.op = default;
+        job.RunPlanned(threads);
     }
 
-    private void Plan(in GemmOperands operands, int threads)
+    /// <summary>
+    /// Two products with the same op(A) (same M, K, A, lda and transpose; <paramref name="first"/> and <paramref name="second"/>
+    /// differ in B and C). When the first packs op(A) whole (several column units read it), the second reads those panels
+    /// instead of packing its own. Otherwise each unit of the first packs its rows of A just before use, in cache, and the
+    /// second does the same: packing A whole for it would write and read A through memory once more than that.
+    /// </summary>
+    public static void RunPair(in GemmOperands first, in GemmOperands second, int threads)
+    {
+        var job = perThread ??= new GemmDriver<TKernel>();
+        job.Plan(first, threads);
+        bool packedWhole = job.aSource == Source.Shared;
+        if (packedWhole) Interlocked.Increment(ref sharedPairs);
+        job.RunPlanned(threads);
+        job.Plan(second, threads, packAWhole: packedWhole, aPacked: packedWhole);
+        job.RunPlanned(threads);
+    }
+
+    /// <summary>How many pairs so far let their second product read the first's packed A (tests check it is taken).</summary>
+    internal static long SharedPairs => Interlocked.Read(ref sharedPairs);
+    private static long sharedPairs;
+
+    /// <summary>The planned product: its packing phase (if any), then its units.</summary>
+    private void RunPlanned(int threads)
+    {
+        if (aPackParts + bPackParts > 0)
+        {
+            packing = true;
+            KernelThreads.Run(this, aPackParts + bPackParts, threads);
+        }
+        packing = false;
+        KernelThreads.Run(this, rowUnits * colUnits, threads);
+        op = default;
+    }
+
+    /// <summary>
+    /// Chooses the units and where each operand's panels come from. <paramref name="packAWhole"/> reads op(A) from the whole packed
+    /// copy whatever the units; <paramref name="aPacked"/> says the previous product of a pair left that copy packed.
+    /// </summary>
+    private void Plan(in GemmOperands operands, int threads, bool packAWhole = false, bool aPacked = false)
     {
         op = operands;
         int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -109,14 +140,14 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             else colUnits = Math.Min(colPanels, wanted);
         }
 
-        aSource = op.M == 1 ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
+        aSource = packAWhole ? Source.Shared : op.M == 1 ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
         bSource = op.PackedB != null ? Source.Prepacked : rowUnits == 1 ? Source.InUnit : Source.Shared;
 
         var scratch = GemmScratch.ForThisThread;
-        sharedA = aSource == Source.Shared ? scratch.SharedA.Get((long)rowPanels * mr * op.K) : null;
+        sharedA = aSource == Source.Shared ? scratch.SharedA.Get((long)rowPanels * mr * op.K) : null;   // the same buffer for a pair's second product
         sharedB = bSource == Source.Prepacked ? op.PackedB
             : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * nr * op.K) : null;
-        aPackParts = aSource == Source.Shared ? (rowPanels + PanelsPerPackPart - 1) / PanelsPerPackPart : 0;
+        aPackParts = aSource == Source.Shared && !aPacked ? (rowPanels + PanelsPerPackPart - 1) / PanelsPerPackPart : 0;
         bPackParts = bSource == Source.Shared ? (colPanels + PanelsPerPackPart - 1) / PanelsPerPackPart : 0;
     }
 

@@ -154,6 +154,54 @@ public class GemmTests
         }
     }
 
+    public static TheoryData<string, int, int, int, int, bool, bool> SharedLeftShapes()
+    {
+        var data = new TheoryData<string, int, int, int, int, bool, bool>();
+        // m, n1, n2, k: a single row (two plain products), small odd sizes, several depth blocks, sizes the threads split,
+        // and one wide enough (several column blocks at k = 512) that the first packs op(A) whole and the second reads it
+        int[][] sizes = [[1, 9, 4, 20], [2, 7, 16, 5], [33, 65, 17, 129], [20, 40, 3, 1100], [300, 200, 70, 300], [20, 30, 600, 512]];
+        foreach (var path in Paths)
+            foreach (var s in sizes)
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        data.Add(path.ToString(), s[0], s[1], s[2], s[3], ta, tb);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SharedLeftShapes))]
+    public void Two_products_sharing_their_left_operand_match_a_naive_triple_loop(string pathName, int m, int n1, int n2, int k, bool transposeA, bool transposeB)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var first = new Problem(m, n1, k, transposeA, transposeB, pad: 3);
+            var second = new Problem(m, n2, k, transposeA, transposeB, pad: 3);
+            first.A.CopyTo(second.A, 0);   // the same op(A), stored the same way
+            var expected1 = first.Expected(0.5f, -2f);
+            var expected2 = second.Expected(0.5f, -2f);
+            long sharedBefore = SharedPairs(path);
+            int used;
+            using (KernelThreads.Limit(threads))
+            {
+                used = KernelThreads.Count;
+                Gemm.MultiplySharedLeft(path, transposeA, transposeB, m, k, 0.5f, first.A, first.Lda,
+                    n1, first.B, first.Ldb, first.C, first.Ldc, n2, second.B, second.Ldb, second.C, second.Ldc, -2f);
+            }
+            TensorAssert.Close(expected1, first.C, 1e-5 * Math.Sqrt(k), $"first {first.Describe(path)} threads={threads}");
+            TensorAssert.Close(expected2, second.C, 1e-5 * Math.Sqrt(k), $"second {second.Describe(path)} threads={threads}");
+            // On two threads a product this wide is split into column blocks whatever the caches, so A is packed whole
+            if (n2 == 600 && used >= 2) Assert.True(SharedPairs(path) > sharedBefore, $"{path}: the wider product packed A whole and the other read it");
+        }
+    }
+
+    private static long SharedPairs(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => GemmDriver<MicroKernel512>.SharedPairs,
+        GemmPath.Vector256 => GemmDriver<MicroKernel256>.SharedPairs,
+        _ => GemmDriver<MicroKernelScalar>.SharedPairs,
+    };
+
     [Theory]
     [MemberData(nameof(AllPaths))]
     public void Single_row_products_are_right_at_every_alignment(string pathName)

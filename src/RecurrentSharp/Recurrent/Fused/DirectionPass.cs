@@ -226,17 +226,31 @@ internal abstract class DirectionPass
         }
     }
 
+    // After the time loop. The gradients (T·B, gateWidth) have zero rows at inactive steps; the products write their results
+    // (beta = 0), whose arrays are not zeroed first.
+
     /// <summary>
-    /// After the time loop: dW_ih = dGᵀ X, dX = dG · W_ih (both written, not added to: their arrays are not zeroed
-    /// first), db += Σ_rows dG. <paramref name="gateGrads"/> is (T·B, gateWidth) with zero rows at inactive steps.
+    /// Elman and LSTM, where the same dG multiplies both: dW_hh = dGᵀ H_prev and dW_ih = dGᵀ X, with dGᵀ packed once for the
+    /// two products (<see cref="Gemm.MultiplySharedLeft(bool, bool, int, int, float, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, float)"/>).
     /// </summary>
-    protected void InputSideGradients(float[] gateGrads, int gateWidth, float[]? inputGrad, LayerGradients gradients, float[]? biasGrad)
+    protected void WeightGradients(float[] gateGrads, int gateWidth, float[] previousH, LayerGradients gradients)
     {
-        int rows = Steps * Batch;
-        Gemm.Multiply(true, false, gateWidth, InputSize, rows, 1f, gateGrads, gateWidth, Input, InputSize, 0f, gradients.InputWeights, InputSize);
+        Gemm.MultiplySharedLeft(true, false, gateWidth, Steps * Batch, 1f, gateGrads, gateWidth,
+            Hidden, previousH, Hidden, gradients.HiddenWeights, Hidden,
+            InputSize, Input, InputSize, gradients.InputWeights, InputSize, 0f);
+    }
+
+    /// <summary>dW_ih = dGᵀ X alone (GRU, whose hidden side has gradients of its own).</summary>
+    protected void InputWeightGradient(float[] gateGrads, int gateWidth, LayerGradients gradients)
+    {
+        Gemm.Multiply(true, false, gateWidth, InputSize, Steps * Batch, 1f, gateGrads, gateWidth, Input, InputSize, 0f, gradients.InputWeights, InputSize);
+    }
+
+    /// <summary>dX = dG · W_ih, when the input wants a gradient.</summary>
+    protected void InputGradient(float[] gateGrads, int gateWidth, float[]? inputGrad)
+    {
         if (inputGrad is not null)
-            Gemm.Multiply(false, false, rows, InputSize, gateWidth, 1f, gateGrads, gateWidth, Weights.InputWeights, InputSize, 0f, inputGrad, InputSize);
-        if (biasGrad is not null) SumRows(gateGrads, rows, gateWidth, biasGrad);
+            Gemm.Multiply(false, false, Steps * Batch, InputSize, gateWidth, 1f, gateGrads, gateWidth, Weights.InputWeights, InputSize, 0f, inputGrad, InputSize);
     }
 
     /// <summary>

@@ -108,10 +108,10 @@ internal sealed class ElmanDirection : DirectionPass
                 UpdateActiveRows(t, dhPrev, dh, first, end);
             }
         });
-        // dW_hh = Σ_t da_t h_{t-1}ᵀ ; the input side in one go
-        Gemm.Multiply(true, false, H, H, Steps * B, 1f, dPre, H, previous, H, 0f, gradients.HiddenWeights, H);
+        // dW_hh = Σ_t da_t h_{t-1}ᵀ and dW_ih = Σ_t da_t x_tᵀ, dX = da W_ih, all steps in one go
+        WeightGradients(dPre, H, previous, gradients);
         AccumulateSharedBiasGradients(dPre, Steps * B, H, gradients);
-        InputSideGradients(dPre, H, inputGrad, gradients, biasGrad: null);
+        InputGradient(dPre, H, inputGrad);
         return (dh, null);
     }
 

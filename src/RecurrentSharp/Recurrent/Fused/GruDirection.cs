@@ -236,7 +236,9 @@ internal sealed class GruDirection : DirectionPass
             Gemm.Multiply(true, false, H, H, rows, 1f, dGh.AsSpan(2 * H), GH, resetHidden, H, 0f, gradients.HiddenWeights.AsSpan(2 * H * H), H);
         }
         if (gradients.HiddenBias is not null) SumRows(dGh, rows, GH, gradients.HiddenBias);
-        InputSideGradients(dGx, GH, inputGrad, gradients, gradients.InputBias);
+        InputWeightGradient(dGx, GH, gradients);
+        InputGradient(dGx, GH, inputGrad);
+        if (gradients.InputBias is not null) SumRows(dGx, rows, GH, gradients.InputBias);
         return (dh, null);
     }
 }

@@ -147,10 +147,10 @@ internal sealed class LstmDirection : DirectionPass
             }
         });
         foreach (var dp in blockPeepholeGrads.Values) TensorPrimitives.Add(peepholeGrad!, dp, peepholeGrad);
-        // dW_hh = Σ_t da_t h_{t-1}ᵀ ; the input side in one go. b_ih and b_hh get the same gradient.
-        Gemm.Multiply(true, false, GH, H, Steps * B, 1f, dGates, GH, previousH, H, 0f, gradients.HiddenWeights, H);
+        // dW_hh = Σ_t da_t h_{t-1}ᵀ and dW_ih = Σ_t da_t x_tᵀ, dX = da W_ih, all steps in one go. b_ih and b_hh get the same gradient.
+        WeightGradients(dGates, GH, previousH, gradients);
         AccumulateSharedBiasGradients(dGates, Steps * B, GH, gradients);
-        InputSideGradients(dGates, GH, inputGrad, gradients, biasGrad: null);
+        InputGradient(dGates, GH, inputGrad);
         return (dh, dc);
     }
 }
