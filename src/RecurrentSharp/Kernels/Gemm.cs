@@ -17,6 +17,14 @@ public static unsafe class Gemm
         : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
         : GemmPath.Scalar;
 
+    /// <summary>MR of the active microkernel: the rows of C one tile computes.</summary>
+    internal static int TileRows => ActivePath switch
+    {
+        GemmPath.Vector512 => MicroKernel512.Rows,
+        GemmPath.Vector256 => MicroKernel256.Rows,
+        _ => MicroKernelScalar.Rows,
+    };
+
     /// <summary>
     /// Products below this many flops (2·m·n·k) run on one thread: below it, handing work to a
     /// second thread costs about as much as it saves (measured break-even 1-2 MFLOP on 2 cores,

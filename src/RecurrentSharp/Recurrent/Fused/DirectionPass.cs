@@ -127,7 +127,27 @@ internal abstract class DirectionPass
             return;
         }
         Interlocked.Increment(ref splitPasses);
-        KernelThreads.For(blocks, block => body(block * Batch / blocks, (block + 1) * Batch / blocks, 1));
+        var starts = BlockStarts(Batch, blocks, Gemm.TileRows);
+        KernelThreads.For(blocks, block => body(starts[block], starts[block + 1], 1));
+    }
+
+    /// <summary>
+    /// Where each of <paramref name="blocks"/> row blocks of <paramref name="batch"/> rows starts (and, last, the end): an even split,
+    /// except that a block which would end with one row past its last whole tile of <paramref name="tileRows"/> rows gives that
+    /// row to the next block. B = 50 on 2 threads splits 24 + 26, not 25 + 25: the one-row kernel, which took the 25th row of
+    /// each block, runs at about half the speed of the others (3% of mnist-rows inference on 2 threads, perf).
+    /// </summary>
+    internal static int[] BlockStarts(int batch, int blocks, int tileRows)
+    {
+        var starts = new int[blocks + 1];
+        for (int block = 1; block < blocks; block++)
+        {
+            int start = block * batch / blocks;
+            if (tileRows > 1 && (start - starts[block - 1]) % tileRows == 1) start--;
+            starts[block] = start;
+        }
+        starts[blocks] = batch;
+        return starts;
     }
 
     /// <summary>

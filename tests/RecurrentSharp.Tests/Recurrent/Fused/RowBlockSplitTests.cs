@@ -61,6 +61,17 @@ public class RowBlockSplitTests
     }
 
     [Theory]
+    [InlineData(50, 2, 6, new[] { 0, 24, 50 })]        // 25 + 25 would leave each block a lone row past 4 tiles of 6
+    [InlineData(64, 2, 6, new[] { 0, 32, 64 })]        // 32 = 5 tiles + 2 rows: kept
+    [InlineData(50, 2, 12, new[] { 0, 24, 50 })]       // AVX-512's 12-row tiles: 25 = 2 tiles + 1 row
+    [InlineData(100, 4, 6, new[] { 0, 24, 50, 74, 100 })]
+    [InlineData(30, 2, 4, new[] { 0, 15, 30 })]
+    public void Row_blocks_do_not_end_with_a_lone_row_past_their_tiles(int batch, int blocks, int tileRows, int[] expected)
+    {
+        Assert.Equal(expected, DirectionPass.BlockStarts(batch, blocks, tileRows));
+    }
+
+    [Theory]
     [MemberData(nameof(Cells))]
     public void Splitting_the_batch_across_threads_changes_no_output_and_no_gradient(string cell)
     {
