@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 namespace RecurrentSharp.Kernels;
 
 /// <summary>The operands of one product, as raw pointers (the caller keeps them pinned while it runs).</summary>
@@ -69,6 +70,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
     private static int PanelsPerPackPart(int panels, int threads) => Math.Clamp((panels + 2 * threads - 1) / (2 * threads), 4, 16);
 
     private int aPanelsPerPart, bPanelsPerPart;
+    private bool prefetchA;
 
     private enum Source { InPlace, Shared, InUnit, Prepacked }
 
@@ -156,6 +158,9 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * nr * op.K) : null;
         aPanelsPerPart = PanelsPerPackPart(rowPanels, threads);
         bPanelsPerPart = PanelsPerPackPart(colPanels, threads);
+        // A packed whole and larger than L2 (a weight gradient's dGᵀ): its micro-panels come from memory, 38 KB apart for
+        // K = 1600, and the hardware prefetcher starts over on each; ask for the next one while this one's tiles run.
+        prefetchA = Sse.IsSupported && aSource == Source.Shared && (long)rowPanels * mr * op.K * sizeof(float) > CacheSizes.L2;
         aPackParts = aSource == Source.Shared && !aPacked ? (rowPanels + aPanelsPerPart - 1) / aPanelsPerPart : 0;
         bPackParts = bSource == Source.Shared ? (colPanels + bPanelsPerPart - 1) / bPanelsPerPart : 0;
     }
@@ -182,6 +187,12 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, first * nr, Math.Min(op.N, end * nr) - first * nr, 0, op.K, nr,
                 sharedB + (nint)first * nr * op.K, (nint)nr * op.K);
         }
+    }
+
+    /// <summary>Asks for the cache lines of a packed micro-panel of <paramref name="floats"/> floats, into L2.</summary>
+    private static void PrefetchPanel(float* panel, int floats)
+    {
+        for (int line = 0; line < floats; line += 16) Sse.Prefetch1(panel + line);
     }
 
     /// <summary>One unit: the row panels of row block <paramref name="rowUnit"/> x the column panels of column block <paramref name="colUnit"/>.</summary>
@@ -226,6 +237,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
                     a = aSource == Source.Shared ? sharedA + (nint)rowPanel * mr * k + (nint)pc * mr
                         : unitA + (nint)(rowPanel - firstRow) * mr * kc;
                     aStride = mr;
+                    if (prefetchA && rowPanel + 1 < endRow) PrefetchPanel(a + (nint)mr * k, kc * mr);
                 }
 
                 for (int colPanel = firstCol; colPanel < endCol; colPanel++)
