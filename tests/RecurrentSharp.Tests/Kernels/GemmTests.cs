@@ -154,6 +154,35 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Products_whose_A_blocks_are_cut_to_fit_the_cache_match_a_naive_triple_loop(string pathName)
+    {
+        // With 4 KB allowed for a unit's block of A, the plans cut row blocks (A as stored) or shallower depth blocks (A stored
+        // transposed) at these sizes, as they do at a recurrent layer's sizes with half the L2; the result must not change.
+        var path = Enum.Parse<GemmPath>(pathName);
+        int saved = GemmDriver<MicroKernelScalar>.ABlockBytes, saved256 = GemmDriver<MicroKernel256>.ABlockBytes, saved512 = GemmDriver<MicroKernel512>.ABlockBytes;
+        GemmDriver<MicroKernelScalar>.ABlockBytes = GemmDriver<MicroKernel256>.ABlockBytes = GemmDriver<MicroKernel512>.ABlockBytes = 4096;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (300, 20, 700), (97, 30, 1100), (64, 16, 200) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var problem = new Problem(m, n, k, ta, false, pad: 1);
+                        var expected = problem.Expected(1f, 0.5f);
+                        problem.Multiply(path, threads, 1f, 0.5f);
+                        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads}");
+                    }
+        }
+        finally
+        {
+            GemmDriver<MicroKernelScalar>.ABlockBytes = saved;
+            GemmDriver<MicroKernel256>.ABlockBytes = saved256;
+            GemmDriver<MicroKernel512>.ABlockBytes = saved512;
+        }
+    }
+
     public static TheoryData<string, int, int, int, int, bool, bool> SharedLeftShapes()
     {
         var data = new TheoryData<string, int, int, int, int, bool, bool>();
