@@ -274,23 +274,40 @@ internal abstract class DirectionPass
     }
 
     /// <summary>
-    /// Elman and LSTM: b_ih and b_hh enter the same sum, so both get d loss / d (pre-activation) summed over all rows. One pass
-    /// over the (T·B, width) gradient rows, added to both (a pass per bias read the buffer through memory twice).
+    /// Sums of gradient rows (a bias's gradient is Σ over all (t, b) of its rows), added while the rows are in cache: each row
+    /// block adds its rows just after the step wrote them, into a sum of its own, and <see cref="AddTo"/> adds the blocks' sums in
+    /// block order. Before, a pass after the time loop read the whole (T·B, width) buffer back through memory (26 MB for
+    /// B = 64, T = 100, 4H = 1024), once per gradient buffer.
     /// </summary>
-    protected static void AccumulateSharedBiasGradients(ReadOnlySpan<float> gateGrads, int rows, int width, LayerGradients gradients)
+    protected sealed class RowSums(int width)
     {
-        if (gradients.InputBias is null && gradients.HiddenBias is null) return;
-        var sum = new float[width];
-        SumRows(gateGrads, rows, width, sum);
-        if (gradients.InputBias is not null) TensorPrimitives.Add(gradients.InputBias, sum, gradients.InputBias);
-        if (gradients.HiddenBias is not null) TensorPrimitives.Add(gradients.HiddenBias, sum, gradients.HiddenBias);
+        private readonly SortedList<int, float[]> blocks = [];
+
+        /// <summary>The sum the row block starting at <paramref name="first"/> adds its rows into.</summary>
+        public float[] ForBlock(int first)
+        {
+            var sum = new float[width];
+            lock (blocks) blocks.Add(first, sum);
+            return sum;
+        }
+
+        /// <summary>total += every block's sum (block order, so every run adds in the same order).</summary>
+        public void AddTo(Span<float> total)
+        {
+            foreach (var sum in blocks.Values) TensorPrimitives.Add(total, sum, total);
+        }
     }
 
-    /// <summary>total += Σ over rows of a (rows, width) matrix.</summary>
-    protected static void SumRows(ReadOnlySpan<float> matrix, int rows, int width, Span<float> total)
+    /// <summary>Elman and LSTM: b_ih and b_hh enter the same sum, so both get the same gradient, Σ over rows of dG.</summary>
+    protected static void AddSharedBiasGradients(RowSums? sums, LayerGradients gradients)
     {
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(total, matrix.Slice(r * width, width), total);
+        if (sums is null) return;
+        if (gradients.InputBias is not null) sums.AddTo(gradients.InputBias);
+        if (gradients.HiddenBias is not null) sums.AddTo(gradients.HiddenBias);
     }
+
+    /// <summary>The row sums for a layer's bias gradient (null without biases).</summary>
+    protected static RowSums? BiasSums(float[]? biasGrad, int width) => biasGrad is null ? null : new RowSums(width);
 
     private readonly List<float[]> borrowed = [];
     private bool released;

@@ -87,9 +87,11 @@ internal sealed class ElmanDirection : DirectionPass
         var dhPrev = new float[B * H];
         using var whh = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 0, H);
         var packed = whh.Matrix;
+        var biasSums = BiasSums(gradients.InputBias ?? gradients.HiddenBias, H);
         RunRowBlocks(H, (first, end, gemmThreads) =>
         {
             int rows = end - first;
+            var biasSum = biasSums?.ForBlock(first);
             for (int s = Steps - 1; s >= 0; s--)
             {
                 int t = StepAt(s);
@@ -100,6 +102,7 @@ internal sealed class ElmanDirection : DirectionPass
                 {
                     if (!IsActive(t, b)) continue;
                     ActivationBackward(hT.Slice(b * H, H), dh.AsSpan(b * H, H), da.Slice(b * H, H));
+                    if (biasSum is not null) TensorPrimitives.Add(biasSum, da.Slice(b * H, H), biasSum);
                 }
                 // dh_{t-1} = da_t W_hh ; inactive rows carry dh unchanged
                 var (lo, hi) = ActiveRange(t, first, end);
@@ -110,7 +113,7 @@ internal sealed class ElmanDirection : DirectionPass
         });
         // dW_hh = Σ_t da_t h_{t-1}ᵀ and dW_ih = Σ_t da_t x_tᵀ, dX = da W_ih, all steps in one go
         WeightGradients(dPre, H, previous, gradients);
-        AccumulateSharedBiasGradients(dPre, Steps * B, H, gradients);
+        AddSharedBiasGradients(biasSums, gradients);
         InputGradient(dPre, H, inputGrad);
         return (dh, null);
     }

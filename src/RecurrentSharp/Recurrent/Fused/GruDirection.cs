@@ -151,11 +151,13 @@ internal sealed class GruDirection : DirectionPass
         using var whn = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: false, 2 * H, H);
         var packedH = whh.Matrix;
         var packedN = resetAfter ? null : whn.Matrix;
+        RowSums? inputBiasSums = BiasSums(gradients.InputBias, GH), hiddenBiasSums = BiasSums(gradients.HiddenBias, GH);
 
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
             int count = end - first;
             var work = new float[H];
+            float[]? inputBiasSum = inputBiasSums?.ForBlock(first), hiddenBiasSum = hiddenBiasSums?.ForBlock(first);
             for (int s = Steps - 1; s >= 0; s--)
             {
                 int t = StepAt(s);
@@ -220,6 +222,9 @@ internal sealed class GruDirection : DirectionPass
                     if (!IsActive(t, b)) continue;
                     var dhb = dh.AsSpan(b * H, H);
                     TensorPrimitives.Add(dhb, dhPrev.AsSpan(b * H, H), dhb);
+                    // the step's gradient rows are complete: the bias gradients sum them
+                    if (inputBiasSum is not null) TensorPrimitives.Add(inputBiasSum, stepGx.Slice(b * GH, GH), inputBiasSum);
+                    if (hiddenBiasSum is not null) TensorPrimitives.Add(hiddenBiasSum, stepGh.Slice(b * GH, GH), hiddenBiasSum);
                 }
             }
         });
@@ -235,10 +240,10 @@ internal sealed class GruDirection : DirectionPass
             Gemm.Multiply(true, false, 2 * H, H, rows, 1f, dGh, GH, previousH, H, 0f, gradients.HiddenWeights, H);
             Gemm.Multiply(true, false, H, H, rows, 1f, dGh.AsSpan(2 * H), GH, resetHidden, H, 0f, gradients.HiddenWeights.AsSpan(2 * H * H), H);
         }
-        if (gradients.HiddenBias is not null) SumRows(dGh, rows, GH, gradients.HiddenBias);
+        hiddenBiasSums?.AddTo(gradients.HiddenBias!);
         InputWeightGradient(dGx, GH, gradients);
         InputGradient(dGx, GH, inputGrad);
-        if (gradients.InputBias is not null) SumRows(dGx, rows, GH, gradients.InputBias);
+        inputBiasSums?.AddTo(gradients.InputBias!);
         return (dh, null);
     }
 }

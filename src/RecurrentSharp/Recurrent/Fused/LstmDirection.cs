@@ -119,6 +119,7 @@ internal sealed class LstmDirection : DirectionPass
         var packed = whh.Matrix;
         var peepholeGrad = gradients.Peephole;
         var blockPeepholeGrads = new SortedList<int, float[]>();   // by first row, so they are summed in the same order every run
+        var biasSums = BiasSums(gradients.InputBias ?? gradients.HiddenBias, GH);
 
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
@@ -126,6 +127,7 @@ internal sealed class LstmDirection : DirectionPass
             // The peephole gradients sum over rows: a block adds into its own, and they are summed after the blocks.
             var dp = peepholeGrad is null || rows == B ? peepholeGrad : new float[peepholeGrad.Length];
             if (dp is not null && dp != peepholeGrad) lock (blockPeepholeGrads) blockPeepholeGrads.Add(first, dp);
+            var biasSum = biasSums?.ForBlock(first);
             for (int s = Steps - 1; s >= 0; s--)
             {
                 int t = StepAt(s);
@@ -138,6 +140,7 @@ internal sealed class LstmDirection : DirectionPass
                     LstmGateKernel.Backward(activations.AsSpan(r * GH, GH), previousC.AsSpan(r * H, H), tanhC.AsSpan(r * H, H),
                         dh.AsSpan(b * H, H), dc.AsSpan(b * H, H), dGates.AsSpan(r * GH, GH), H, Weights.Peephole,
                         dp.AsSpan(), coupled);
+                    if (biasSum is not null) TensorPrimitives.Add(biasSum, dGates.AsSpan(r * GH, GH), biasSum);
                 }
                 // dh_{t-1} = da_t W_hh ; inactive rows carry dh and dc unchanged
                 var (lo, hi) = ActiveRange(t, first, end);
@@ -149,7 +152,7 @@ internal sealed class LstmDirection : DirectionPass
         foreach (var dp in blockPeepholeGrads.Values) TensorPrimitives.Add(peepholeGrad!, dp, peepholeGrad);
         // dW_hh = Σ_t da_t h_{t-1}ᵀ and dW_ih = Σ_t da_t x_tᵀ, dX = da W_ih, all steps in one go. b_ih and b_hh get the same gradient.
         WeightGradients(dGates, GH, previousH, gradients);
-        AccumulateSharedBiasGradients(dGates, Steps * B, GH, gradients);
+        AddSharedBiasGradients(biasSums, gradients);
         InputGradient(dGates, GH, inputGrad);
         return (dh, dc);
     }
