@@ -16,7 +16,10 @@ namespace RecurrentSharp.Kernels;
 ///   size = ways · partitions · line size · sets
 /// </code>
 /// A virtual machine reports what its hypervisor exposes, which is what the guest's caches behave like. Where CPUID
-/// is not there (not x86) or says nothing, the sizes are the common ones: 32 KB of L1, 1 MB of L2.
+/// is not there (not x86, or a process started with DOTNET_EnableHWIntrinsic=0) or says nothing, the sizes are the ones
+/// Linux lists for cpu0 under /sys/devices/system/cpu/cpu0/cache, and where that is missing too (not Linux), the common
+/// ones: 32 KB of L1, 1 MB of L2. (Before the /sys fallback, a process with SIMD switched off on a 48 KB-L1 machine
+/// blocked its GEMM for 32 KB.)
 /// </remarks>
 internal static class CacheSizes
 {
@@ -32,6 +35,12 @@ internal static class CacheSizes
     static CacheSizes()
     {
         var (l1, l2) = Read();
+        if (l1 <= 0 || l2 <= 0)
+        {
+            var (listedL1, listedL2) = ReadLinuxListing();
+            if (l1 <= 0) l1 = listedL1;
+            if (l2 <= 0) l2 = listedL2;
+        }
         L1Data = l1 > 0 ? l1 : DefaultL1Data;
         L2 = l2 > 0 ? l2 : DefaultL2;
     }
@@ -58,5 +67,40 @@ internal static class CacheSizes
             else if (level == 2 && type is 1 or 3) l2 = size;
         }
         return (l1, l2);
+    }
+
+    /// <summary>
+    /// L1 data and L2 sizes of cpu0 as Linux lists them (<c>index*/level</c>, <c>type</c>, <c>size</c> such as "48K"),
+    /// 0 for a level it does not list or where there is no such folder or it cannot be read.
+    /// </summary>
+    internal static (long L1Data, long L2) ReadLinuxListing(string root = "/sys/devices/system/cpu/cpu0/cache")
+    {
+        long l1 = 0, l2 = 0;
+        try
+        {
+            if (!Directory.Exists(root)) return (0, 0);
+            foreach (var index in Directory.GetDirectories(root, "index*"))
+            {
+                string level = File.ReadAllText(Path.Combine(index, "level")).Trim();
+                string type = File.ReadAllText(Path.Combine(index, "type")).Trim();
+                long size = ParseSize(File.ReadAllText(Path.Combine(index, "size")).Trim());
+                if (level == "1" && type == "Data") l1 = size;
+                else if (level == "2" && type is "Unified" or "Data") l2 = size;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (0, 0);
+        }
+        return (l1, l2);
+    }
+
+    /// <summary>"48K", "2M" or a plain byte count as bytes; 0 when it is none of these.</summary>
+    internal static long ParseSize(string text)
+    {
+        int shift = text.EndsWith('K') ? 10 : text.EndsWith('M') ? 20 : 0;
+        var digits = shift > 0 ? text[..^1] : text;
+        return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) && value < 1L << 40
+            ? value << shift : 0;
     }
 }

@@ -38,6 +38,38 @@ public class CacheSizesTests
     }
 
     [Fact]
+    public void Without_cpuid_the_sizes_come_from_the_linux_listing_of_a_folder()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"cache-listing-{Guid.NewGuid():N}");
+        try
+        {
+            foreach (var (name, level, type, size) in new[] { ("index0", "1", "Data", "48K"), ("index1", "1", "Instruction", "32K"), ("index2", "2", "Unified", "2M"), ("index3", "3", "Unified", "32768K") })
+            {
+                Directory.CreateDirectory(Path.Combine(root, name));
+                File.WriteAllText(Path.Combine(root, name, "level"), level + "\n");
+                File.WriteAllText(Path.Combine(root, name, "type"), type + "\n");
+                File.WriteAllText(Path.Combine(root, name, "size"), size + "\n");
+            }
+            Assert.Equal((48L << 10, 2L << 20), CacheSizes.ReadLinuxListing(root));
+            Assert.Equal((0L, 0L), CacheSizes.ReadLinuxListing(Path.Combine(root, "missing")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("48K", 48L << 10)]
+    [InlineData("2M", 2L << 20)]
+    [InlineData("4096", 4096L)]
+    [InlineData("", 0L)]
+    [InlineData("-1K", 0L)]
+    [InlineData("lots", 0L)]
+    public void Listed_sizes_parse_as_bytes_and_anything_else_as_zero(string text, long bytes)
+        => Assert.Equal(bytes, CacheSizes.ParseSize(text));
+
+    [Fact]
     public void Gemm_blocks_follow_the_caches()
     {
         // The A micro-panel (KC x MR floats) fills at most 3/8 of L1; KC is a multiple of 64 in [128, 512].
