@@ -89,6 +89,9 @@ internal static unsafe class GemmPacking
     /// entries (and a block of 2 rows x 4 steps two, for the last 2 rows of a 6-row panel: without it the
     /// AVX2 kernel's A panels all went one float at a time, 9% of an LSTM training step at H = 100); within a panel,
     /// steps are the outer loop, so the panel is written front to back while its w source rows are read side by side.
+    /// The steps go 16 at a time (a 64-byte line of every source row per visit): with 4 at a time, a row's line was
+    /// visited four times, and with a row stride of 4 KB (k = 1024) the panel's 32 rows all fall in one L1 set, whose
+    /// 12 ways cannot hold them, so each visit missed (a 4096 x 1024 W packed at 9 GB/s, a quarter of a plain copy).
     /// Rows and steps left over go one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -102,43 +105,20 @@ internal static unsafe class GemmPacking
             int t = 0;
             if (Sse.IsSupported && w % 2 == 0)
             {
+                // The rows done in 4- and 2-row blocks: [0, blockRows).
+                int blockRows = rows / 4 * 4 + (rows % 4 >= 2 ? 2 : 0);
                 int p = 0;
+                for (; p + 16 <= steps; p += 16)
+                    for (t = 0; t < blockRows; t += 4)
+                    {
+                        float* s = src + (t0 + t) * ld + p;
+                        for (int pp = 0; pp < 16; pp += 4)
+                            TransposeBlock(s + pp, ld, panel + (nint)(p + pp) * w + t, w, blockRows - t >= 4);
+                    }
                 for (; p + 4 <= steps; p += 4)
-                {
-                    for (t = 0; t + 4 <= rows; t += 4)
-                    {
-                        // [r0[p..p+3]; r1; r2; r3] -> panel steps p..p+3, columns t..t+3.
-                        float* r0 = src + (t0 + t) * ld + p;
-                        var x0 = Sse.LoadVector128(r0);
-                        var x1 = Sse.LoadVector128(r0 + ld);
-                        var x2 = Sse.LoadVector128(r0 + 2 * ld);
-                        var x3 = Sse.LoadVector128(r0 + 3 * ld);
-                        var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
-                        var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
-                        var lo23 = Sse.UnpackLow(x2, x3);
-                        var hi23 = Sse.UnpackHigh(x2, x3);
-                        float* d = panel + (nint)p * w + t;
-                        Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
-                        Sse.Store(d + w, Sse.MoveHighToLow(lo23, lo01));
-                        Sse.Store(d + 2 * w, Sse.MoveLowToHigh(hi01, hi23));
-                        Sse.Store(d + 3 * w, Sse.MoveHighToLow(hi23, hi01));
-                    }
-                    if (t + 2 <= rows)
-                    {
-                        // Two rows left of a panel of 6 (the AVX2 kernel's MR): [r0[p..p+3]; r1] -> steps p..p+3, columns t, t+1.
-                        float* r0 = src + (t0 + t) * ld + p;
-                        var x0 = Sse.LoadVector128(r0);
-                        var x1 = Sse.LoadVector128(r0 + ld);
-                        var lo = Sse.UnpackLow(x0, x1);      // r0[p], r1[p], r0[p+1], r1[p+1]
-                        var hi = Sse.UnpackHigh(x0, x1);     // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
-                        float* d = panel + (nint)p * w + t;
-                        Sse.StoreLow(d, lo);
-                        Sse.StoreHigh(d + w, lo);
-                        Sse.StoreLow(d + 2 * w, hi);
-                        Sse.StoreHigh(d + 3 * w, hi);
-                        t += 2;
-                    }
-                }
+                    for (t = 0; t < blockRows; t += 4)
+                        TransposeBlock(src + (t0 + t) * ld + p, ld, panel + (nint)p * w + t, w, blockRows - t >= 4);
+                t = blockRows;
                 // Steps left over, for the rows done in blocks.
                 for (int r = 0; r < t; r++)
                     for (int pp = p; pp < steps; pp++) panel[(nint)pp * w + r] = src[(t0 + r) * ld + pp];
@@ -157,6 +137,38 @@ internal static unsafe class GemmPacking
                     for (int p = 0; p < steps; p++) d[(nint)p * w] = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One block of <see cref="TransposeIntoPanels"/>: rows r0..r3 (<paramref name="fourRows"/>) or r0, r1 of 4 steps each, from
+    /// <paramref name="s"/> (row stride <paramref name="ld"/>), into 4 panel steps of stride <paramref name="w"/> at <paramref name="d"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeBlock(float* s, nint ld, float* d, int w, bool fourRows)
+    {
+        var x0 = Sse.LoadVector128(s);
+        var x1 = Sse.LoadVector128(s + ld);
+        var lo01 = Sse.UnpackLow(x0, x1);    // r0[p], r1[p], r0[p+1], r1[p+1]
+        var hi01 = Sse.UnpackHigh(x0, x1);   // r0[p+2], r1[p+2], r0[p+3], r1[p+3]
+        if (fourRows)
+        {
+            var x2 = Sse.LoadVector128(s + 2 * ld);
+            var x3 = Sse.LoadVector128(s + 3 * ld);
+            var lo23 = Sse.UnpackLow(x2, x3);
+            var hi23 = Sse.UnpackHigh(x2, x3);
+            Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
+            Sse.Store(d + w, Sse.MoveHighToLow(lo23, lo01));
+            Sse.Store(d + 2 * w, Sse.MoveLowToHigh(hi01, hi23));
+            Sse.Store(d + 3 * w, Sse.MoveHighToLow(hi23, hi01));
+        }
+        else
+        {
+            // Two rows left of a panel of 6 (the AVX2 kernel's MR): steps p..p+3, columns t, t+1.
+            Sse.StoreLow(d, lo01);
+            Sse.StoreHigh(d + w, lo01);
+            Sse.StoreLow(d + 2 * w, hi01);
+            Sse.StoreHigh(d + 3 * w, hi01);
         }
     }
 }
