@@ -11,13 +11,13 @@ namespace RecurrentSharp.Tests.Kernels;
 public class LstmGateKernelTests
 {
     [Theory]
-    [InlineData(37, false, false)]   // 2 vectors of 16 + 5 left over on AVX-512 (one zero-padded vector), 4 of 8 + 5 on AVX2 (one more vector over units 29..36)
+    [InlineData(37, false, false)]   // 2 vectors of 16 + 5 left over on AVX-512 (one more vector over units 21..36), 4 of 8 + 5 on AVX2 (one more vector over units 29..36)
     [InlineData(37, true, false)]
     [InlineData(37, false, true)]
     [InlineData(37, true, true)]
     [InlineData(12, true, false)]    // one vector of 8, then the extra vector over units 4..11 (AVX2), or only a padded vector (AVX-512)
     [InlineData(12, false, true)]
-    [InlineData(25, true, false)]    // AVX-512: one vector of 16 and 9 in a padded vector; AVX2: 3 of 8 and the extra vector
+    [InlineData(25, true, false)]    // AVX-512: one vector of 16 and the extra vector over units 9..24; AVX2: 3 of 8 and the extra vector
     [InlineData(3, true, false)]     // only the padded vector (only scalars where no vector width is accelerated)
     [InlineData(64, false, false)]
     public void OnePassMatchesTheEquations(int hidden, bool peephole, bool coupled)
