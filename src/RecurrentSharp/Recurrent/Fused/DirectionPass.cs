@@ -203,12 +203,20 @@ internal abstract class DirectionPass
         return (lo, hi);
     }
 
-    /// <summary>Copies h_t of rows [first, end) into their output slots (0 for inactive rows).</summary>
+    /// <summary>
+    /// Copies h_t of rows [first, end) into their output slots (0 for inactive rows): in one copy when the slots are the
+    /// whole output rows and every sequence runs (a copy per row of 100 units cost about 2% of mnist-rows inference).
+    /// </summary>
     protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column) => WriteOutput(t, h, output, outputWidth, column, 0, Batch);
 
     /// <inheritdoc cref="WriteOutput(int, ReadOnlySpan{float}, float[], int, int)"/>
     protected void WriteOutput(int t, ReadOnlySpan<float> h, float[] output, int outputWidth, int column, int first, int end)
     {
+        if (Lengths is null && outputWidth == Hidden)
+        {
+            h.Slice(first * Hidden, (end - first) * Hidden).CopyTo(output.AsSpan((t * Batch + first) * Hidden, (end - first) * Hidden));
+            return;
+        }
         for (int b = first; b < end; b++)
         {
             var slot = output.AsSpan((t * Batch + b) * outputWidth + column, Hidden);
