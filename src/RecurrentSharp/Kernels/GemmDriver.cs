@@ -78,9 +78,19 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
 
     [ThreadStatic] private static GemmDriver<TKernel>? perThread;
 
+    /// <summary>
+    /// Floats left between consecutive panels that the driver packs (not in a prepacked B, whose layout is
+    /// <see cref="PackedMatrix"/>'s): one cache line. A panel is MR or NR floats times the depth, often a multiple of
+    /// 4 KB (12 x 128 x 4 bytes is 6 KB, 12 x 6400 x 4 is 300 KB), and then every panel starts in the same one or two
+    /// of L1's 64 sets. Packing a stored-transposed A (a weight gradient's dGᵀ) writes a run into every panel for each
+    /// stored row, so those 64 writes went to 12 ways and missed: the copy ran at a quarter of memcpy's speed.
+    /// </summary>
+    internal static int PanelPad = 16;
+
     private GemmOperands op;
     private Source aSource, bSource;
     private float* sharedA, sharedB;
+    private nint sharedAPanel, sharedBPanel;   // floats from one packed panel of the shared A or B to the next
     private int rowPanels, colPanels, rowUnits, colUnits, depthBlock;
     private int aPackParts, bPackParts;
     private bool packing;
@@ -173,9 +183,11 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         bSource = op.PackedB != null ? Source.Prepacked : rowUnits == 1 ? Source.InUnit : Source.Shared;
 
         var scratch = GemmScratch.ForThisThread;
-        sharedA = aSource == Source.Shared ? scratch.SharedA.Get((long)rowPanels * mr * op.K) : null;   // the same buffer for a pair's second product
+        sharedAPanel = (nint)mr * op.K + PanelPad;
+        sharedBPanel = bSource == Source.Prepacked ? (nint)nr * op.K : (nint)nr * op.K + PanelPad;
+        sharedA = aSource == Source.Shared ? scratch.SharedA.Get((long)rowPanels * sharedAPanel) : null;   // the same buffer for a pair's second product
         sharedB = bSource == Source.Prepacked ? op.PackedB
-            : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * nr * op.K) : null;
+            : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * sharedBPanel) : null;
         aPanelsPerPart = PanelsPerPackPart(rowPanels, threads);
         bPanelsPerPart = PanelsPerPackPart(colPanels, threads);
         // A packed whole and larger than L2 (a weight gradient's dGᵀ): its micro-panels come from memory, 38 KB apart for
@@ -199,13 +211,13 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         {
             int first = part * aPanelsPerPart, end = Math.Min(rowPanels, first + aPanelsPerPart);
             GemmPacking.PackA(op.TransposeA, op.A, op.Lda, first * mr, Math.Min(op.M, end * mr) - first * mr, 0, op.K, mr,
-                sharedA + (nint)first * mr * op.K, (nint)mr * op.K);
+                sharedA + first * sharedAPanel, sharedAPanel);
         }
         else
         {
             int first = (part - aPackParts) * bPanelsPerPart, end = Math.Min(colPanels, first + bPanelsPerPart);
             GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, first * nr, Math.Min(op.N, end * nr) - first * nr, 0, op.K, nr,
-                sharedB + (nint)first * nr * op.K, (nint)nr * op.K);
+                sharedB + first * sharedBPanel, sharedBPanel);
         }
     }
 
@@ -226,20 +238,21 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         int firstCol = (int)((long)colUnit * colPanels / colUnits), endCol = (int)((long)(colUnit + 1) * colPanels / colUnits);
 
         var scratch = GemmScratch.ForThisThread;
-        float* unitA = aSource == Source.InUnit ? scratch.UnitA.Get((long)(endRow - firstRow) * mr * depthBlock) : null;
-        float* unitB = bSource == Source.InUnit ? scratch.UnitB.Get((long)(endCol - firstCol) * nr * depthBlock) : null;
+        float* unitA = aSource == Source.InUnit ? scratch.UnitA.Get((long)(endRow - firstRow) * (mr * depthBlock + PanelPad)) : null;
+        float* unitB = bSource == Source.InUnit ? scratch.UnitB.Get((long)(endCol - firstCol) * (nr * depthBlock + PanelPad)) : null;
         float* edge = stackalloc float[mr * nr];
 
         for (int pc = 0; pc < k; pc += depthBlock)
         {
             int kc = Math.Min(depthBlock, k - pc);
+            nint unitAPanel = (nint)mr * kc + PanelPad, unitBPanel = (nint)nr * kc + PanelPad;
             float beta = pc == 0 ? op.Beta : 1f;   // later depth blocks add onto C
             if (aSource == Source.InUnit)
                 GemmPacking.PackA(op.TransposeA, op.A, op.Lda, firstRow * mr, Math.Min(op.M, endRow * mr) - firstRow * mr, pc, kc, mr,
-                    unitA, (nint)mr * kc);
+                    unitA, unitAPanel);
             if (bSource == Source.InUnit)
                 GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, firstCol * nr, Math.Min(op.N, endCol * nr) - firstCol * nr, pc, kc, nr,
-                    unitB, (nint)nr * kc);
+                    unitB, unitBPanel);
 
             for (int rowPanel = firstRow; rowPanel < endRow; rowPanel++)
             {
@@ -254,17 +267,17 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
                 }
                 else
                 {
-                    a = aSource == Source.Shared ? sharedA + (nint)rowPanel * mr * k + (nint)pc * mr
-                        : unitA + (nint)(rowPanel - firstRow) * mr * kc;
+                    a = aSource == Source.Shared ? sharedA + rowPanel * sharedAPanel + (nint)pc * mr
+                        : unitA + (rowPanel - firstRow) * unitAPanel;
                     aStride = mr;
-                    if (prefetchA && rowPanel + 1 < endRow) PrefetchPanel(a + (nint)mr * k, kc * mr);
+                    if (prefetchA && rowPanel + 1 < endRow) PrefetchPanel(a + sharedAPanel, kc * mr);
                 }
 
                 for (int colPanel = firstCol; colPanel < endCol; colPanel++)
                 {
                     int col0 = colPanel * nr, cols = Math.Min(nr, op.N - col0);
-                    float* b = bSource == Source.InUnit ? unitB + (nint)(colPanel - firstCol) * nr * kc
-                        : sharedB + (nint)colPanel * nr * k + (nint)pc * nr;
+                    float* b = bSource == Source.InUnit ? unitB + (colPanel - firstCol) * unitBPanel
+                        : sharedB + colPanel * sharedBPanel + (nint)pc * nr;
                     float* c = op.C + row0 * op.Ldc + col0;
                     if (cols == nr)
                     {
