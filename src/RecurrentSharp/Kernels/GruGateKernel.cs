@@ -24,24 +24,40 @@ public static class GruGateKernel
     /// <paramref name="hiddenBias"/> is b_hh (3H) or empty.
     /// </summary>
     public static void Forward(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hiddenBias, Span<float> hn, Span<float> h, int hidden)
+        => Forward(gx, gh, default, hiddenBias, hn, h, hidden);
+
+    /// <summary>
+    /// <see cref="Forward(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int)"/> with
+    /// <paramref name="gx"/> holding W_ih x without its bias, and <paramref name="inputBias"/> b_ih (3H, or empty) added to it here
+    /// while each vector is in registers, instead of in a pass over the row before the kernel (1.2% of medium-gru training).
+    /// </summary>
+    public static void Forward(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hiddenBias, Span<float> hn, Span<float> h, int hidden)
     {
-        if (gx.Length != 3 * hidden || gh.Length != 3 * hidden || hn.Length != hidden || h.Length != hidden || !(hiddenBias.IsEmpty || hiddenBias.Length == 3 * hidden))
-            throw new ArgumentException($"GruGateKernel: gx {gx.Length}, gh {gh.Length}, bias {hiddenBias.Length}, hn {hn.Length}, h {h.Length} do not fit 3 gates of {hidden} units.");
+        if (gx.Length != 3 * hidden || gh.Length != 3 * hidden || hn.Length != hidden || h.Length != hidden
+            || !(hiddenBias.IsEmpty || hiddenBias.Length == 3 * hidden) || !(inputBias.IsEmpty || inputBias.Length == 3 * hidden))
+            throw new ArgumentException($"GruGateKernel: gx {gx.Length}, gh {gh.Length}, biases {inputBias.Length}/{hiddenBias.Length}, hn {hn.Length}, h {h.Length} do not fit 3 gates of {hidden} units.");
         int j = 0;
-        if (Vector512.IsHardwareAccelerated) j = Forward512(gx, gh, hiddenBias, hn, h, hidden, j);
-        if (Vector256.IsHardwareAccelerated) j = Forward256(gx, gh, hiddenBias, hn, h, hidden, j);
-        ForwardScalar(gx, gh, hiddenBias, hn, h, hidden, j);
+        if (Vector512.IsHardwareAccelerated) j = Forward512(gx, gh, inputBias, hiddenBias, hn, h, hidden, j);
+        if (Vector256.IsHardwareAccelerated) j = Forward256(gx, gh, inputBias, hiddenBias, hn, h, hidden, j);
+        ForwardScalar(gx, gh, inputBias, hiddenBias, hn, h, hidden, j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Forward512(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
+    private static int Forward512(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
-        bool hasBias = !bias.IsEmpty;
+        bool hasBias = !bias.IsEmpty, hasInputBias = !inputBias.IsEmpty;
         for (; j + 16 <= H; j += 16)
         {
             var ar = Vector512.Create<float>(gx.Slice(j, 16)) + Vector512.Create<float>(gh.Slice(j, 16));
             var az = Vector512.Create<float>(gx.Slice(H + j, 16)) + Vector512.Create<float>(gh.Slice(H + j, 16));
+            var xn = Vector512.Create<float>(gx.Slice(2 * H + j, 16));
             var hidN = Vector512.Create<float>(gh.Slice(2 * H + j, 16));
+            if (hasInputBias)
+            {
+                ar += Vector512.Create<float>(inputBias.Slice(j, 16));
+                az += Vector512.Create<float>(inputBias.Slice(H + j, 16));
+                xn += Vector512.Create<float>(inputBias.Slice(2 * H + j, 16));
+            }
             if (hasBias)
             {
                 ar += Vector512.Create<float>(bias.Slice(j, 16));
@@ -53,7 +69,7 @@ public static class GruGateKernel
             r.CopyTo(gx.Slice(j, 16));
             z.CopyTo(gx.Slice(H + j, 16));
             hidN.CopyTo(hn.Slice(j, 16));
-            var an = Vector512.FusedMultiplyAdd(r, hidN, Vector512.Create<float>(gx.Slice(2 * H + j, 16)));
+            var an = Vector512.FusedMultiplyAdd(r, hidN, xn);
             var n = GateActivations.Tanh(an);
             n.CopyTo(gx.Slice(2 * H + j, 16));
             var hPrev = Vector512.Create<float>(h.Slice(j, 16));
@@ -70,7 +86,7 @@ public static class GruGateKernel
     /// computes the vector of the last 8 units first, from the values on entry, and stores it last.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
+    private static int Forward256(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
         if (H - j < 8) return j;
         int first = j, end = j + (H - j) / 8 * 8, last = H - 8;
@@ -79,14 +95,14 @@ public static class GruGateKernel
         // Phase 1: r = σ(gx_r + gh_r + b_hr), z = σ(gx_z + gh_z + b_hz), hn = gh_n + b_hn
         if (rest)
         {
-            var (lastR, lastZ, lastHn) = ResetUpdate256(gx, gh, bias, H, last);
+            var (lastR, lastZ, lastHn) = ResetUpdate256(gx, gh, inputBias, bias, H, last);
             lastR.CopyTo(lastValues);
             lastZ.CopyTo(lastValues[8..]);
             lastHn.CopyTo(lastValues[16..]);
         }
         for (j = first; j < end; j += 8)
         {
-            var (r, z, hidN) = ResetUpdate256(gx, gh, bias, H, j);
+            var (r, z, hidN) = ResetUpdate256(gx, gh, inputBias, bias, H, j);
             r.CopyTo(gx.Slice(j, 8));
             z.CopyTo(gx.Slice(H + j, 8));
             hidN.CopyTo(hn.Slice(j, 8));
@@ -100,13 +116,13 @@ public static class GruGateKernel
         // Phase 2: n = tanh(gx_n + r ⊙ hn), h_t = n + z ⊙ (h_{t-1} − n)
         if (rest)
         {
-            var (lastN, lastH) = Candidate256(gx, hn, h, H, last);
+            var (lastN, lastH) = Candidate256(gx, inputBias, hn, h, H, last);
             lastN.CopyTo(lastValues);
             lastH.CopyTo(lastValues[8..]);
         }
         for (j = first; j < end; j += 8)
         {
-            var (n, hNew) = Candidate256(gx, hn, h, H, j);
+            var (n, hNew) = Candidate256(gx, inputBias, hn, h, H, j);
             n.CopyTo(gx.Slice(2 * H + j, 8));
             hNew.CopyTo(h.Slice(j, 8));
         }
@@ -121,11 +137,16 @@ public static class GruGateKernel
     /// <summary>Phase 1 of <see cref="Forward256"/> for units j..j+7: r, z and hn.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<float> R, Vector256<float> Z, Vector256<float> Hn) ResetUpdate256(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh,
-        ReadOnlySpan<float> bias, int H, int j)
+        ReadOnlySpan<float> inputBias, ReadOnlySpan<float> bias, int H, int j)
     {
         var ar = Vector256.Create<float>(gx.Slice(j, 8)) + Vector256.Create<float>(gh.Slice(j, 8));
         var az = Vector256.Create<float>(gx.Slice(H + j, 8)) + Vector256.Create<float>(gh.Slice(H + j, 8));
         var hidN = Vector256.Create<float>(gh.Slice(2 * H + j, 8));
+        if (!inputBias.IsEmpty)
+        {
+            ar += Vector256.Create<float>(inputBias.Slice(j, 8));
+            az += Vector256.Create<float>(inputBias.Slice(H + j, 8));
+        }
         if (!bias.IsEmpty)
         {
             ar += Vector256.Create<float>(bias.Slice(j, 8));
@@ -137,27 +158,37 @@ public static class GruGateKernel
 
     /// <summary>Phase 2 of <see cref="Forward256"/> for units j..j+7: n and h_t.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> N, Vector256<float> H) Candidate256(ReadOnlySpan<float> gx, ReadOnlySpan<float> hn, ReadOnlySpan<float> h, int H, int j)
+    private static (Vector256<float> N, Vector256<float> H) Candidate256(ReadOnlySpan<float> gx, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> hn,
+        ReadOnlySpan<float> h, int H, int j)
     {
         var r = Vector256.Create<float>(gx.Slice(j, 8));
         var z = Vector256.Create<float>(gx.Slice(H + j, 8));
-        var n = GateActivations.Tanh(Vector256.MultiplyAddEstimate(r, Vector256.Create<float>(hn.Slice(j, 8)), Vector256.Create<float>(gx.Slice(2 * H + j, 8))));
+        var xn = Vector256.Create<float>(gx.Slice(2 * H + j, 8));
+        if (!inputBias.IsEmpty) xn += Vector256.Create<float>(inputBias.Slice(2 * H + j, 8));
+        var n = GateActivations.Tanh(Vector256.MultiplyAddEstimate(r, Vector256.Create<float>(hn.Slice(j, 8)), xn));
         var hPrev = Vector256.Create<float>(h.Slice(j, 8));
         return (n, Vector256.MultiplyAddEstimate(z, hPrev - n, n));
     }
 
-    private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
+    private static void ForwardScalar(Span<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> inputBias, ReadOnlySpan<float> bias, Span<float> hn, Span<float> h, int H, int j)
     {
-        bool hasBias = !bias.IsEmpty;
+        bool hasBias = !bias.IsEmpty, hasInputBias = !inputBias.IsEmpty;
         for (; j < H; j++)
         {
-            float r = GateActivations.Sigmoid(gx[j] + gh[j] + (hasBias ? bias[j] : 0f));
-            float z = GateActivations.Sigmoid(gx[H + j] + gh[H + j] + (hasBias ? bias[H + j] : 0f));
+            float xr = gx[j], xz = gx[H + j], xn = gx[2 * H + j];
+            if (hasInputBias)
+            {
+                xr += inputBias[j];
+                xz += inputBias[H + j];
+                xn += inputBias[2 * H + j];
+            }
+            float r = GateActivations.Sigmoid(xr + gh[j] + (hasBias ? bias[j] : 0f));
+            float z = GateActivations.Sigmoid(xz + gh[H + j] + (hasBias ? bias[H + j] : 0f));
             float hidN = gh[2 * H + j] + (hasBias ? bias[2 * H + j] : 0f);
             gx[j] = r;
             gx[H + j] = z;
             hn[j] = hidN;
-            float n = GateActivations.Tanh(MathF.FusedMultiplyAdd(r, hidN, gx[2 * H + j]));
+            float n = GateActivations.Tanh(MathF.FusedMultiplyAdd(r, hidN, xn));
             gx[2 * H + j] = n;
             h[j] = MathF.FusedMultiplyAdd(z, h[j] - n, n);
         }

@@ -50,6 +50,31 @@ public class GruGateKernelTests
     }
 
     [Theory]
+    [InlineData(37, true)]    // AVX-512: 2 vectors of 16 and 5 scalars; AVX2: 4 of 8 and the extra vector
+    [InlineData(45, true)]    // AVX-512: 2 vectors of 16, then Vector256 over the 13 left (one of 8 and the extra vector)
+    [InlineData(3, false)]    // scalars only, no hidden bias
+    public void An_input_bias_given_to_the_kernel_acts_as_if_added_to_the_input_projection(int hidden, bool hiddenBias)
+    {
+        int H = hidden;
+        var random = new RandomGenerator(13);
+        var gx = Tensor.RandomNormal(random, 0, 4, 3 * H).ToArray();
+        var gh = Tensor.RandomNormal(random, 0, 2, 3 * H).ToArray();
+        var bi = Tensor.RandomNormal(random, 0, 1, 3 * H).ToArray();
+        var bh = hiddenBias ? Tensor.RandomNormal(random, 0, 0.5f, 3 * H).ToArray() : [];
+        var h = Tensor.RandomNormal(random, 0, 1, H).ToArray();
+        var (gxAdded, hAdded, hn, hnAdded) = ((float[])gx.Clone(), (float[])h.Clone(), new float[H], new float[H]);
+        for (int k = 0; k < 3 * H; k++) gxAdded[k] += bi[k];
+
+        GruGateKernel.Forward(gx, gh, bi, bh, hn, h, H);
+        GruGateKernel.Forward(gxAdded, gh, bh, hnAdded, hAdded, H);
+
+        TensorAssert.Close(gxAdded, gx, 1e-6, "activations r, z, n");
+        TensorAssert.Close(hnAdded, hn, 1e-6, "hn");
+        TensorAssert.Close(hAdded, h, 1e-6, "h_t");
+        Assert.Throws<ArgumentException>(() => GruGateKernel.Forward(gx, gh, new float[3 * H - 1], bh, hn, h, H));
+    }
+
+    [Theory]
     [InlineData(37)]
     [InlineData(3)]
     [InlineData(64)]

@@ -49,7 +49,7 @@ internal sealed class GruDirection : DirectionPass
         var hidSide = new float[B * GH];               // W_hh h_{t-1} + b_hh for one step
         var rh = new float[B * H];
 
-        // Gx = X W_ihᵀ for all steps at once; b_ih is added row by row in the step loop
+        // Gx = X W_ihᵀ for all steps at once; b_ih is added in the gate kernel (PyTorch's form) or row by row in the step loop (Cho's)
         ProjectInputs(inputSide, GH);
         int hRows = resetAfter ? GH : 2 * H;
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows);
@@ -62,7 +62,7 @@ internal sealed class GruDirection : DirectionPass
             int rows = end - first;
             var work = new float[H];
             int t = 0;
-            // PyTorch's form, the gates of step t over the rows [b0, b1): Gx += b_ih; r, z = σ(Gx + Gh + b_hh); hn = Gh_n + b_hn;
+            // PyTorch's form, the gates of step t over the rows [b0, b1): r, z = σ(Gx + b_ih + Gh + b_hh); hn = Gh_n + b_hn;
             // n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n); then the rows' outputs
             void GateRows(int b0, int b1)
             {
@@ -70,10 +70,7 @@ internal sealed class GruDirection : DirectionPass
                 var hn = hiddenN.AsSpan(t * B * H, B * H);
                 for (int b = b0; b < b1; b++)
                     if (IsActive(t, b))
-                    {
-                        AddBias(gx.Slice(b * GH, GH), Weights.InputBias);
-                        GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), Weights.HiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
-                    }
+                        GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), Weights.InputBias, Weights.HiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
                 WriteOutput(t, h, output, outputWidth, column, b0, b1);
             }
             var stepGates = new StepRows(GateRows, first, end, gemmThreads);
