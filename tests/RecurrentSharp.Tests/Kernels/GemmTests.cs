@@ -22,7 +22,19 @@ public class GemmTests
         [9, 40, 37], [32, 48, 513],   // a last row panel of 3 or 2 rows (AVX2's paired tile), with an odd depth
         [11, 20, 23],   // AVX2 (6-row panels): a last panel of 5 rows, packed as a 4x4 block and one row alone (6 rows: 4x4 and 2x4);
                         // AVX-512 (12-row panels): one panel of 11 rows, two 4x4 blocks, a 2x4 block and one row
+        [26, 70, 37],   // AVX-512: panels of 10, 10 and 6 rows instead of 12, 12 and 2 (GemmDriver.PanelRows)
     ];
+
+    [Theory]
+    [InlineData(26, 10)]     // 12 + 12 + 2 would leave a 2-row tile: 10 + 10 + 6
+    [InlineData(50, 10)]     // 4 x 12 + 2: 5 x 10
+    [InlineData(13, 8)]      // 12 + 1: 8 + 5
+    [InlineData(24, 12)]     // whole panels
+    [InlineData(20, 12)]     // 12 + 8: a last panel of 4 or more rows stays
+    [InlineData(6398, 12)]   // many panels: near-equal heights round back up to 12
+    [InlineData(2, 12)]      // one panel
+    public void Short_last_row_panels_are_evened_out_on_the_avx512_kernel(int m, int rows)
+        => Assert.Equal(rows, GemmDriver<MicroKernel512>.PanelRows(m));
 
     public static TheoryData<string, int, int, int, bool, bool> Shapes()
     {
