@@ -25,6 +25,14 @@ public static unsafe class Gemm
         _ => MicroKernelScalar.Rows,
     };
 
+    /// <summary>The rows per packed A panel the active path's driver uses for a product of <paramref name="m"/> rows (<see cref="GemmDriver{TKernel}.PanelRows"/>).</summary>
+    internal static int PanelRows(int m) => ActivePath switch
+    {
+        GemmPath.Vector512 => GemmDriver<MicroKernel512>.PanelRows(m),
+        GemmPath.Vector256 => GemmDriver<MicroKernel256>.PanelRows(m),
+        _ => GemmDriver<MicroKernelScalar>.PanelRows(m),
+    };
+
     /// <summary>
     /// Products below this many flops (2·m·n·k) run on one thread: below it, handing work to a
     /// second thread costs about as much as it saves (measured break-even 1-2 MFLOP on 2 cores,

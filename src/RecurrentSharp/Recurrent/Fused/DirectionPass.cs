@@ -127,28 +127,34 @@ internal abstract class DirectionPass
             return;
         }
         Interlocked.Increment(ref splitPasses);
-        var starts = BlockStarts(Batch, blocks, Gemm.TileRows);
+        var starts = BlockStarts(Batch, blocks, Gemm.PanelRows);
         KernelThreads.For(blocks, block => body(starts[block], starts[block + 1], 1));
     }
 
     /// <summary>
     /// Where each of <paramref name="blocks"/> row blocks of <paramref name="batch"/> rows starts (and, last, the end): an even split,
-    /// except that a block which would end with one row past its last whole tile of <paramref name="tileRows"/> rows gives that
-    /// row to the next block. B = 50 on 2 threads splits 24 + 26, not 25 + 25: the one-row kernel, which took the 25th row of
-    /// each block, runs at about half the speed of the others (3% of mnist-rows inference on 2 threads, perf).
+    /// except that a block which would end with one row past its last whole panel (<paramref name="panelRows"/> gives the rows per
+    /// panel for a block of n rows, as the GEMM driver packs them) gives that row to the next block. On AVX2 (6-row panels) B = 50
+    /// on 2 threads splits 24 + 26, not 25 + 25: the one-row kernel, which took the 25th row of each block, runs at about half the
+    /// speed of the others (3% of mnist-rows inference on 2 threads, perf). On AVX-512 the driver packs 25 rows as 10 + 10 + 5, so
+    /// 25 + 25 stays.
     /// </summary>
-    internal static int[] BlockStarts(int batch, int blocks, int tileRows)
+    internal static int[] BlockStarts(int batch, int blocks, Func<int, int> panelRows)
     {
         var starts = new int[blocks + 1];
         for (int block = 1; block < blocks; block++)
         {
-            int start = block * batch / blocks;
-            if (tileRows > 1 && (start - starts[block - 1]) % tileRows == 1) start--;
+            int start = block * batch / blocks, size = start - starts[block - 1];
+            int rows = panelRows(size);
+            if (rows > 1 && size % rows == 1) start--;
             starts[block] = start;
         }
         starts[blocks] = batch;
         return starts;
     }
+
+    /// <inheritdoc cref="BlockStarts(int, int, Func{int, int})"/>
+    internal static int[] BlockStarts(int batch, int blocks, int tileRows) => BlockStarts(batch, blocks, _ => tileRows);
 
     /// <summary>
     /// The element-wise part of each step (gate kernels, output rows) over the rows [first, end), split again across the threads

@@ -72,6 +72,15 @@ public class RowBlockSplitTests
     }
 
     [Theory]
+    [InlineData(50, 2, new[] { 0, 25, 50 })]     // 25 rows pack as 10 + 10 + 5 panels: no lone row, the even split stays
+    [InlineData(26, 2, new[] { 0, 13, 26 })]     // 13 = 8 + 5
+    [InlineData(100, 4, new[] { 0, 25, 50, 75, 100 })]
+    public void On_avx512_panels_of_even_heights_leave_no_lone_row_to_move(int batch, int blocks, int[] expected)
+    {
+        Assert.Equal(expected, DirectionPass.BlockStarts(batch, blocks, RecurrentSharp.Kernels.GemmDriver<RecurrentSharp.Kernels.MicroKernel512>.PanelRows));
+    }
+
+    [Theory]
     [MemberData(nameof(Cells))]
     public void Splitting_the_batch_across_threads_changes_no_output_and_no_gradient(string cell)
     {
