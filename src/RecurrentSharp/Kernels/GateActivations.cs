@@ -101,6 +101,18 @@ internal static class GateActivations
     /// </summary>
     public static void Tanh(Span<float> values) => InPlace<TanhFunction>(values);
 
+    /// <summary>
+    /// values[r, j] = tanh(values[r, j] + bias[j]) in place over rows of <c>bias.Length</c> values (values.Length a multiple of it):
+    /// the Elman step's bias and activation in one pass over its rows, instead of a TensorPrimitives add per row and then a pass.
+    /// </summary>
+    public static void Tanh(Span<float> values, ReadOnlySpan<float> bias)
+    {
+        int width = bias.Length;
+        if (width == 0 || values.Length % width != 0)
+            throw new ArgumentException($"GateActivations.Tanh: {values.Length} values are not whole rows of the bias's {width}.");
+        for (int row = 0; row < values.Length; row += width) InPlace<TanhFunction>(values.Slice(row, width), bias);
+    }
+
     /// <summary>One activation at each width, so that <see cref="InPlace{TFunction}"/> is written once.</summary>
     private interface IFunction
     {
@@ -121,6 +133,19 @@ internal static class GateActivations
         public static Vector512<float> Of(Vector512<float> x) => Tanh(x);
         public static Vector256<float> Of(Vector256<float> x) => Tanh(x);
         public static float Of(float x) => Tanh(x);
+    }
+
+    /// <summary>values = f(values + bias) for one row, in the same widths as <see cref="InPlace{TFunction}(Span{float})"/>.</summary>
+    private static void InPlace<TFunction>(Span<float> values, ReadOnlySpan<float> bias) where TFunction : struct, IFunction
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 16 <= values.Length; j += 16)
+                TFunction.Of(Vector512.Create<float>(values.Slice(j, 16)) + Vector512.Create<float>(bias.Slice(j, 16))).CopyTo(values.Slice(j, 16));
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= values.Length; j += 8)
+                TFunction.Of(Vector256.Create<float>(values.Slice(j, 8)) + Vector256.Create<float>(bias.Slice(j, 8))).CopyTo(values.Slice(j, 8));
+        for (; j < values.Length; j++) values[j] = TFunction.Of(values[j] + bias[j]);
     }
 
     /// <summary>values = f(values): the widest accelerated vectors first, then narrower ones, then single floats.</summary>

@@ -19,6 +19,24 @@ public class GateActivationsTests
     }
 
     [Theory]
+    [InlineData(37, 3)]   // rows of 2 x 16 + 5, or 4 x 8 + 5
+    [InlineData(7, 2)]    // single floats only
+    public void Tanh_of_rows_plus_a_bias_matches_float64_tanh_of_the_sum(int width, int rows)
+    {
+        var values = Inputs(width * rows);
+        var bias = new float[width];
+        for (int j = 0; j < width; j++) bias[j] = 0.25f * (j % 5) - 0.5f;
+        var x = (float[])values.Clone();
+        GateActivations.Tanh(values, bias);
+        for (int i = 0; i < values.Length; i++)
+        {
+            double expected = Math.Tanh(x[i] + bias[i % width]);
+            Assert.True(Math.Abs(values[i] - expected) < 3e-7, $"tanh({x[i]} + {bias[i % width]}) = {values[i]}, float64 {expected}");
+        }
+        Assert.Throws<ArgumentException>(() => GateActivations.Tanh(new float[width * rows + 1], bias));
+    }
+
+    [Theory]
     [InlineData(37)]   // 2 x 16 + 5, or 4 x 8 + 5
     [InlineData(7)]    // single floats only
     public void Tanh_of_a_span_matches_float64_tanh(int length)

@@ -240,6 +240,11 @@ internal abstract class DirectionPass
     /// <inheritdoc cref="UpdateActiveRows(int, ReadOnlySpan{float}, Span{float})"/>
     protected void UpdateActiveRows(int t, ReadOnlySpan<float> source, Span<float> state, int first, int end)
     {
+        if (Lengths is null)
+        {
+            source.Slice(first * Hidden, (end - first) * Hidden).CopyTo(state.Slice(first * Hidden, (end - first) * Hidden));   // every row runs: one copy
+            return;
+        }
         for (int b = first; b < end; b++)
             if (IsActive(t, b)) source.Slice(b * Hidden, Hidden).CopyTo(state.Slice(b * Hidden, Hidden));
     }

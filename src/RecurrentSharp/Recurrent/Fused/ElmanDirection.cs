@@ -57,8 +57,12 @@ internal sealed class ElmanDirection : DirectionPass
                 var (lo, hi) = ActiveRange(t, first, end);
                 if (hi > lo)
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, hidden.AsSpan((t * B + lo) * H, (hi - lo) * H), H);
-                for (int b = 0; b < rows; b++) AddBias(a.Slice(b * H, H), bias);
-                Activate(a);
+                if (activation == Nonlinearity.Tanh && bias.Length > 0) GateActivations.Tanh(a, bias);   // h = tanh(a + b), one pass
+                else
+                {
+                    for (int b = 0; b < rows; b++) AddBias(a.Slice(b * H, H), bias);
+                    Activate(a);
+                }
                 UpdateActiveRows(t, hidden.AsSpan(t * B * H, B * H), h, first, end);
                 WriteOutput(t, h, output, outputWidth, column, first, end);
             }
