@@ -42,7 +42,12 @@ internal sealed class GemmScratch
 /// the larger B micro-panel in L1).
 /// A panel used by several units is packed once, whole, in a parallel packing phase before the
 /// units run ("shared"); a panel used by one unit only is packed by that unit just before use, so
-/// it is still in cache when the microkernel reads it ("in unit"). A single-row A is read in place.
+/// it is still in cache when the microkernel reads it ("in unit"). A single-row A, and an A stored transposed, are read
+/// in place: stored transposed (the weight gradients' dGᵀ, whose stored rows are the depth), the MR values the microkernel
+/// broadcasts at each depth p are already side by side in stored row p, so it reads them there with the row stride as its
+/// A stride. Packing them had cost more than the strided reads: dGᵀ X on one thread, 768x128x6400 205-217 -> 225-234
+/// GFLOP/s, 1536x512x1600 213-217 -> 229-238, and on two 768x128x6400 348-397 -> 431-437 (Zen 5; the Vector256 kernel
+/// gained alike there, 199-205 -> 221-226).
 /// </summary>
 internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : struct, IMicroKernel
 {
@@ -82,8 +87,9 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
     /// Floats left between consecutive panels that the driver packs (not in a prepacked B, whose layout is
     /// <see cref="PackedMatrix"/>'s): one cache line. A panel is MR or NR floats times the depth, often a multiple of
     /// 4 KB (12 x 128 x 4 bytes is 6 KB, 12 x 6400 x 4 is 300 KB), and then every panel starts in the same one or two
-    /// of L1's 64 sets. Packing a stored-transposed A (a weight gradient's dGᵀ) writes a run into every panel for each
-    /// stored row, so those 64 writes went to 12 ways and missed: the copy ran at a quarter of memcpy's speed.
+    /// of L1's 64 sets. Packing from stored rows that run across the panels (a B stored as is; a weight gradient's dGᵀ,
+    /// when it was still packed rather than read in place) writes into every panel for each stored row, so 64 panels'
+    /// writes went to 12 ways and missed: the dGᵀ copy ran at a quarter of memcpy's speed.
     /// </summary>
     internal static int PanelPad = 16;
 
@@ -119,6 +125,10 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         job.Plan(second, threads, packAWhole: packedWhole, aPacked: packedWhole);
         job.RunPlanned(threads);
     }
+
+    /// <summary>How many products so far read a stored-transposed A of several rows in place (tests check it is taken).</summary>
+    internal static long TransposedInPlace => Interlocked.Read(ref transposedInPlace);
+    private static long transposedInPlace;
 
     /// <summary>How many pairs so far let their second product read the first's packed A (tests check it is taken).</summary>
     internal static long SharedPairs => Interlocked.Read(ref sharedPairs);
@@ -186,8 +196,10 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             int panelsPerRowBlock = Math.Max(1, ABlockBytes / (depthBlock * mr * sizeof(float)));
             rowUnits = Math.Max(rowUnits, (rowPanels + panelsPerRowBlock - 1) / panelsPerRowBlock);
         }
-        // Stored transposed, A's block is kept under ABlockBytes by a shallower depth block instead, down to 128
-        // (dGᵀ X on one thread: 1024x128x6400 80 -> 87 GFLOP/s, 1024x256x6400 92.5 -> 95.5 with 256 instead of 512).
+        // Stored transposed, A is read in place, and the part a unit reads per depth block (its rows x KC, strided) is kept
+        // under ABlockBytes by a shallower depth block, down to 128 (measured when that part was packed: dGᵀ X on one thread,
+        // 1024x128x6400 80 -> 87 GFLOP/s; read in place, keeping the shallower block was still better on 1024x256x6400,
+        // 233-235 against 221-223, and worse on 768x128x6400, 231-234 against 238-242).
         if (colUnits == 1 && op.M > 1 && !packAWhole && op.TransposeA)
         {
             long unitPanels = (rowPanels + rowUnits - 1) / rowUnits;
@@ -195,7 +207,8 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             depthBlock = Math.Max(Math.Min(depthBlock, 128), fits);
         }
 
-        aSource = packAWhole ? Source.Shared : op.M == 1 ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
+        aSource = packAWhole ? Source.Shared : op.M == 1 || op.TransposeA ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
+        if (aSource == Source.InPlace && op.M > 1) Interlocked.Increment(ref transposedInPlace);
         bSource = op.PackedB != null ? Source.Prepacked : rowUnits == 1 ? Source.InUnit : Source.Shared;
 
         var scratch = GemmScratch.ForThisThread;
@@ -206,8 +219,8 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             : bSource == Source.Shared ? scratch.SharedB.Get((long)colPanels * sharedBPanel) : null;
         aPanelsPerPart = PanelsPerPackPart(rowPanels, threads);
         bPanelsPerPart = PanelsPerPackPart(colPanels, threads);
-        // A packed whole and larger than L2 (a weight gradient's dGᵀ): its micro-panels come from memory, 38 KB apart for
-        // K = 1600, and the hardware prefetcher starts over on each; ask for the next one while this one's tiles run.
+        // A packed whole and larger than L2: its micro-panels come from memory, 38 KB apart for K = 1600, and the hardware
+        // prefetcher starts over on each; ask for the next one while this one's tiles run (measured when dGᵀ was packed whole).
         prefetchA = Sse.IsSupported && aSource == Source.Shared && (long)rowPanels * mr * op.K * sizeof(float) > CacheSizes.L2;
         aPackParts = aSource == Source.Shared && !aPacked ? (rowPanels + aPanelsPerPart - 1) / aPanelsPerPart : 0;
         bPackParts = bSource == Source.Shared ? (colPanels + bPanelsPerPart - 1) / bPanelsPerPart : 0;
@@ -277,9 +290,9 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
                 nint aStride;
                 if (aSource == Source.InPlace)
                 {
-                    // A single row: op(A)[0, p] = a[p], or a[p * lda] when A is stored transposed.
+                    // op(A)[i, p] = a[i * lda + p] (a single row, i = 0), or a[p * lda + i] when A is stored transposed.
                     aStride = op.TransposeA ? op.Lda : 1;
-                    a = op.A + pc * aStride;
+                    a = op.A + (op.TransposeA ? row0 : (nint)row0 * op.Lda) + pc * aStride;
                 }
                 else
                 {

@@ -35,30 +35,18 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Stored rows p = 0..steps-1 each hold a run of <paramref name="width"/> panel entries:
     /// <c>panel[q][p * w + t] = src[p * ld + q * w + t]</c>, zero past <paramref name="width"/>.
-    /// Runs of 6 or 12 (the microkernels' MR, when A is stored transposed, as in the weight gradients dGᵀ X) go as one
-    /// vector of 8 or 16 floats whose last 2 or 4 spill into the next step's slots of the same panel, which that step
-    /// then overwrites: one load and one store per run instead of a 4-wide copy and scalar ones (the copy was 42% of a
-    /// 1024 x 128 x 6400 dGᵀ X product at 2 threads). The last step, whose spill would leave the panel, and the last
-    /// full panel of a row, whose load could read past the matrix, are copied exactly.
+    /// (B stored as is. The driver reads an A stored transposed in place, so it no longer packs runs of MR here; the vector
+    /// copies that let a run of 6 or 12 spill into the next step's slots went with that.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRunsIntoPanels(float* src, nint ld, int steps, int width, int w, float* dst, nint panelStride)
     {
-        int panels = (width + w - 1) / w, full = width / w;
-        bool spill8 = w == 6 && Vector256.IsHardwareAccelerated, spill16 = w == 12 && Vector512.IsHardwareAccelerated;
+        int panels = (width + w - 1) / w;
         for (int p = 0; p < steps; p++)
         {
             float* row = src + p * ld;
             float* d = dst + (nint)p * w;
-            int q = 0;
-            if (p < steps - 1)
-            {
-                if (spill8)
-                    for (; q < full - 1; q++) Vector256.Store(Vector256.Load(row + q * 6), d + q * panelStride);
-                else if (spill16)
-                    for (; q < full - 1; q++) Vector512.Store(Vector512.Load(row + q * 12), d + q * panelStride);
-            }
-            for (; q < panels; q++)
+            for (int q = 0; q < panels; q++)
             {
                 int count = Math.Min(w, width - q * w);
                 float* dq = d + q * panelStride;
