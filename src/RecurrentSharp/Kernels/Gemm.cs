@@ -17,14 +17,6 @@ public static unsafe class Gemm
         : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
         : GemmPath.Scalar;
 
-    /// <summary>MR of the active microkernel: the rows of C one tile computes.</summary>
-    internal static int TileRows => ActivePath switch
-    {
-        GemmPath.Vector512 => MicroKernel512.Rows,
-        GemmPath.Vector256 => MicroKernel256.Rows,
-        _ => MicroKernelScalar.Rows,
-    };
-
     /// <summary>The rows per packed A panel the active path's driver uses for a product of <paramref name="m"/> rows (<see cref="GemmDriver{TKernel}.PanelRows"/>).</summary>
     internal static int PanelRows(int m) => ActivePath switch
     {

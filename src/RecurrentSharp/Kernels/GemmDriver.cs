@@ -239,7 +239,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         if (part < aPackParts)
         {
             int first = part * aPanelsPerPart, end = Math.Min(rowPanels, first + aPanelsPerPart);
-            GemmPacking.PackA(op.TransposeA, op.A, op.Lda, first * mr, Math.Min(op.M, end * mr) - first * mr, 0, op.K, mr,
+            GemmPacking.PackA(op.A, op.Lda, first * mr, Math.Min(op.M, end * mr) - first * mr, 0, op.K, mr,
                 sharedA + first * sharedAPanel, sharedAPanel);
         }
         else
@@ -277,7 +277,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             nint unitAPanel = (nint)mr * kc + PanelPad, unitBPanel = (nint)nr * kc + PanelPad;
             float beta = pc == 0 ? op.Beta : 1f;   // later depth blocks add onto C
             if (aSource == Source.InUnit)
-                GemmPacking.PackA(op.TransposeA, op.A, op.Lda, firstRow * mr, Math.Min(op.M, endRow * mr) - firstRow * mr, pc, kc, mr,
+                GemmPacking.PackA(op.A, op.Lda, firstRow * mr, Math.Min(op.M, endRow * mr) - firstRow * mr, pc, kc, mr,
                     unitA, unitAPanel);
             if (bSource == Source.InUnit)
                 GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, firstCol * nr, Math.Min(op.N, endCol * nr) - firstCol * nr, pc, kc, nr,

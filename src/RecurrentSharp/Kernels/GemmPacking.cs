@@ -16,13 +16,12 @@ namespace RecurrentSharp.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Packs op(A)[row0 .. row0+rows, p0 .. p0+kc] into ceil(rows / mr) panels of <paramref name="mr"/> rows.</summary>
-    public static void PackA(bool transposeA, float* a, nint lda, int row0, int rows, int p0, int kc, int mr, float* dst, nint panelStride)
-    {
-        // op(A)[i, p] = A[i, p], or A[p, i] when A is stored transposed (then stored rows run along i).
-        if (transposeA) CopyRunsIntoPanels(a + p0 * lda + row0, lda, kc, rows, mr, dst, panelStride);
-        else TransposeIntoPanels(a + row0 * lda + p0, lda, rows, kc, mr, dst, panelStride);
-    }
+    /// <summary>
+    /// Packs A[row0 .. row0+rows, p0 .. p0+kc] (A stored as is) into ceil(rows / mr) panels of <paramref name="mr"/> rows.
+    /// An A stored transposed is never packed: the driver reads it in place (<see cref="GemmDriver{TKernel}"/>).
+    /// </summary>
+    public static void PackA(float* a, nint lda, int row0, int rows, int p0, int kc, int mr, float* dst, nint panelStride)
+        => TransposeIntoPanels(a + row0 * lda + p0, lda, rows, kc, mr, dst, panelStride);
 
     /// <summary>Packs op(B)[p0 .. p0+kc, col0 .. col0+cols] into ceil(cols / nr) panels of <paramref name="nr"/> columns.</summary>
     public static void PackB(bool transposeB, float* b, nint ldb, int col0, int cols, int p0, int kc, int nr, float* dst, nint panelStride)
@@ -35,8 +34,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Stored rows p = 0..steps-1 each hold a run of <paramref name="width"/> panel entries:
     /// <c>panel[q][p * w + t] = src[p * ld + q * w + t]</c>, zero past <paramref name="width"/>.
-    /// (B stored as is. The driver reads an A stored transposed in place, so it no longer packs runs of MR here; the vector
-    /// copies that let a run of 6 or 12 spill into the next step's slots went with that.)
+    /// (B stored as is; an A stored transposed is read in place, not packed.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRunsIntoPanels(float* src, nint ld, int steps, int width, int w, float* dst, nint panelStride)
@@ -152,7 +150,7 @@ internal static unsafe class GemmPacking
         }
         else
         {
-            // Two rows left of a panel of 6 (the AVX2 kernel's MR): steps p..p+3, columns t, t+1.
+            // Two rows left of a panel of 6 or 10 (AVX2's MR, or an AVX-512 panel evened out by PanelRows): steps p..p+3, columns t, t+1.
             Sse.StoreLow(d, lo01);
             Sse.StoreHigh(d + w, lo01);
             Sse.StoreLow(d + 2 * w, hi01);

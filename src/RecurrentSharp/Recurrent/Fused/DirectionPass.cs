@@ -153,9 +153,6 @@ internal abstract class DirectionPass
         return starts;
     }
 
-    /// <inheritdoc cref="BlockStarts(int, int, Func{int, int})"/>
-    internal static int[] BlockStarts(int batch, int blocks, int tileRows) => BlockStarts(batch, blocks, _ => tileRows);
-
     /// <summary>
     /// The element-wise part of each step (gate kernels, output rows) over the rows [first, end), split again across the threads
     /// whenever the step's product may use several, that is when <see cref="RunRowBlocks"/> kept the rows together (W_hh larger

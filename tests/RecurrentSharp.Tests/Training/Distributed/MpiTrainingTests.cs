@@ -81,8 +81,9 @@ public class MpiTrainingTests
         string output = $"\nstdout:\n{job.StdOut}\nstderr:\n{job.StdErr}";
         Assert.True(code != 0, "the job ended with 0" + output);
         // MPICH's launcher ends the other ranks at once and reports the process that ended badly by PID; rank 0 printed which
-        // rank each PID is. That is the killed rank 1, or, when rank 0 saw its peer gone and ended first (a race, seen once in
-        // a full CI run under load), rank 0 itself: either way the banner names a PID that rank 0's line maps to a rank.
+        // rank each PID is. That is the killed rank 1, or presumably rank 0 itself when it sees its peer gone and ends first (the
+        // likely cause of one failure in a full CI run under load, whose output was not kept): either way the banner names a PID
+        // that rank 0's line maps to a rank.
         var ranks = System.Text.RegularExpressions.Regex.Match(job.StdErr, @"rank 0 is PID (\d+), rank 1 is PID (\d+)");
         Assert.True(ranks.Success && ranks.Groups[2].Value == pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"rank 0 did not map rank 1 to PID {pid}" + output);
