@@ -42,8 +42,8 @@ internal sealed class GemmScratch
 /// the larger B micro-panel in L1).
 /// A panel used by several units is packed once, whole, in a parallel packing phase before the
 /// units run ("shared"); a panel used by one unit only is packed by that unit just before use, so
-/// it is still in cache when the microkernel reads it ("in unit"). A single-row A, and an A stored transposed, are read
-/// in place: stored transposed (the weight gradients' dGᵀ, whose stored rows are the depth), the MR values the microkernel
+/// it is still in cache when the microkernel reads it ("in unit"). A single-row A, and on machines with 1 MB of L2 or more an
+/// A stored transposed (<see cref="ReadTransposedAInPlace"/>), are read in place: stored transposed (the weight gradients' dGᵀ, whose stored rows are the depth), the MR values the microkernel
 /// broadcasts at each depth p are already side by side in stored row p, so it reads them there with the row stride as its
 /// A stride. Packing them had cost more than the strided reads: dGᵀ X on one thread, 768x128x6400 205-217 -> 225-234
 /// GFLOP/s, 1536x512x1600 213-217 -> 229-238, and on two 768x128x6400 348-397 -> 431-437 (Zen 5; the Vector256 kernel
@@ -126,6 +126,16 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         job.RunPlanned(threads);
     }
 
+    /// <summary>
+    /// Whether an A stored transposed is read in place (see the class summary) rather than packed: where a core has 1 MB of L2 or
+    /// more. The in-place reads take one cache line per depth step from stored rows lda floats apart, 4 KB apart in the weight
+    /// gradients of H = 256 gates, so a micro-panel's lines all fall in the few L1 and L2 sets that stride maps to. On Zen 5
+    /// (48 KB L1, 1 MB L2 per core) that still beat packing (figures above); on the AVX2 EPYC (32 KB L1, 512 KB L2) it did not,
+    /// one thread, min of 3 s of repeats, twice each, interleaved: dGᵀ H 1024x256x6400 in place 53.1/47.1 GFLOP/s against
+    /// 71.9/66.4 packed, dGᵀ X 1024x128x6400 63.5/60.2 against 74.7/78.6.
+    /// </summary>
+    internal static bool ReadTransposedAInPlace = CacheSizes.L2 >= 1 << 20;
+
     /// <summary>How many products so far read a stored-transposed A of several rows in place (tests check it is taken).</summary>
     internal static long TransposedInPlace => Interlocked.Read(ref transposedInPlace);
     private static long transposedInPlace;
@@ -207,7 +217,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             depthBlock = Math.Max(Math.Min(depthBlock, 128), fits);
         }
 
-        aSource = packAWhole ? Source.Shared : op.M == 1 || op.TransposeA ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
+        aSource = packAWhole ? Source.Shared : op.M == 1 || (op.TransposeA && ReadTransposedAInPlace) ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
         if (aSource == Source.InPlace && op.M > 1) Interlocked.Increment(ref transposedInPlace);
         bSource = op.PackedB != null ? Source.Prepacked : rowUnits == 1 ? Source.InUnit : Source.Shared;
 
@@ -239,7 +249,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         if (part < aPackParts)
         {
             int first = part * aPanelsPerPart, end = Math.Min(rowPanels, first + aPanelsPerPart);
-            GemmPacking.PackA(op.A, op.Lda, first * mr, Math.Min(op.M, end * mr) - first * mr, 0, op.K, mr,
+            GemmPacking.PackA(op.TransposeA, op.A, op.Lda, first * mr, Math.Min(op.M, end * mr) - first * mr, 0, op.K, mr,
                 sharedA + first * sharedAPanel, sharedAPanel);
         }
         else
@@ -277,7 +287,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             nint unitAPanel = (nint)mr * kc + PanelPad, unitBPanel = (nint)nr * kc + PanelPad;
             float beta = pc == 0 ? op.Beta : 1f;   // later depth blocks add onto C
             if (aSource == Source.InUnit)
-                GemmPacking.PackA(op.A, op.Lda, firstRow * mr, Math.Min(op.M, endRow * mr) - firstRow * mr, pc, kc, mr,
+                GemmPacking.PackA(op.TransposeA, op.A, op.Lda, firstRow * mr, Math.Min(op.M, endRow * mr) - firstRow * mr, pc, kc, mr,
                     unitA, unitAPanel);
             if (bSource == Source.InUnit)
                 GemmPacking.PackB(op.TransposeB, op.B, op.Ldb, firstCol * nr, Math.Min(op.N, endCol * nr) - firstCol * nr, pc, kc, nr,

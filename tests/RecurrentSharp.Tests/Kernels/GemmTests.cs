@@ -94,10 +94,35 @@ public class GemmTests
     public void Multiply_matches_a_naive_triple_loop(string pathName, int m, int n, int k, bool transposeA, bool transposeB)
     {
         var path = Enum.Parse<GemmPath>(pathName);
-        var problem = new Problem(m, n, k, transposeA, transposeB);
-        var expected = problem.Expected(0.75f, -0.5f);
-        problem.Multiply(path, 1, 0.75f, -0.5f);
-        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), problem.Describe(path));
+        // An A stored transposed is read in place or packed depending on the machine's L2: both ways, on every machine
+        foreach (bool inPlace in transposeA ? new[] { false, true } : [ReadTransposedAInPlace(path)])
+        {
+            var problem = new Problem(m, n, k, transposeA, transposeB);
+            var expected = problem.Expected(0.75f, -0.5f);
+            using (TransposedAInPlace(inPlace))
+                problem.Multiply(path, 1, 0.75f, -0.5f);
+            TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} in place={inPlace}");
+        }
+    }
+
+    private static bool ReadTransposedAInPlace(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => GemmDriver<MicroKernel512>.ReadTransposedAInPlace,
+        GemmPath.Vector256 => GemmDriver<MicroKernel256>.ReadTransposedAInPlace,
+        _ => GemmDriver<MicroKernelScalar>.ReadTransposedAInPlace,
+    };
+
+    /// <summary>Sets every driver's <c>ReadTransposedAInPlace</c> until disposed.</summary>
+    private static IDisposable TransposedAInPlace(bool inPlace)
+    {
+        var saved = (GemmDriver<MicroKernelScalar>.ReadTransposedAInPlace, GemmDriver<MicroKernel256>.ReadTransposedAInPlace, GemmDriver<MicroKernel512>.ReadTransposedAInPlace);
+        GemmDriver<MicroKernelScalar>.ReadTransposedAInPlace = GemmDriver<MicroKernel256>.ReadTransposedAInPlace = GemmDriver<MicroKernel512>.ReadTransposedAInPlace = inPlace;
+        return new Restore(() => (GemmDriver<MicroKernelScalar>.ReadTransposedAInPlace, GemmDriver<MicroKernel256>.ReadTransposedAInPlace, GemmDriver<MicroKernel512>.ReadTransposedAInPlace) = saved);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 
     [Theory]
@@ -131,10 +156,14 @@ public class GemmTests
     public void Multiply_split_over_threads_matches_a_naive_triple_loop(string pathName, int m, int n, int k, bool transposeA, bool transposeB, int threads)
     {
         var path = Enum.Parse<GemmPath>(pathName);
-        var problem = new Problem(m, n, k, transposeA, transposeB, pad: 1);
-        var expected = problem.Expected(0.5f, 0.25f);
-        problem.Multiply(path, threads, 0.5f, 0.25f);
-        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads}");
+        foreach (bool inPlace in transposeA ? new[] { false, true } : [ReadTransposedAInPlace(path)])
+        {
+            var problem = new Problem(m, n, k, transposeA, transposeB, pad: 1);
+            var expected = problem.Expected(0.5f, 0.25f);
+            using (TransposedAInPlace(inPlace))
+                problem.Multiply(path, threads, 0.5f, 0.25f);
+            TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads} in place={inPlace}");
+        }
     }
 
     public static TheoryData<string, int, int, int, bool, bool> PackedShapes()
@@ -179,13 +208,15 @@ public class GemmTests
         {
             foreach (var (m, n, k) in new[] { (300, 20, 700), (97, 30, 1100), (64, 16, 200) })
                 foreach (bool ta in new[] { false, true })
-                    foreach (int threads in new[] { 1, 2 })
-                    {
-                        var problem = new Problem(m, n, k, ta, false, pad: 1);
-                        var expected = problem.Expected(1f, 0.5f);
-                        problem.Multiply(path, threads, 1f, 0.5f);
-                        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads}");
-                    }
+                    foreach (bool inPlace in ta ? new[] { false, true } : [ReadTransposedAInPlace(path)])
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            var problem = new Problem(m, n, k, ta, false, pad: 1);
+                            var expected = problem.Expected(1f, 0.5f);
+                            using (TransposedAInPlace(inPlace))
+                                problem.Multiply(path, threads, 1f, 0.5f);
+                            TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} threads={threads} in place={inPlace}");
+                        }
         }
         finally
         {
@@ -215,6 +246,7 @@ public class GemmTests
     {
         var path = Enum.Parse<GemmPath>(pathName);
         foreach (int threads in new[] { 1, 2 })
+        foreach (bool inPlace in transposeA ? new[] { false, true } : [ReadTransposedAInPlace(path)])
         {
             var first = new Problem(m, n1, k, transposeA, transposeB, pad: 3);
             var second = new Problem(m, n2, k, transposeA, transposeB, pad: 3);
@@ -224,17 +256,18 @@ public class GemmTests
             long sharedBefore = SharedPairs(path), inPlaceBefore = TransposedInPlace(path);
             int used;
             using (KernelThreads.Limit(threads))
+            using (TransposedAInPlace(inPlace))
             {
                 used = KernelThreads.Count;
                 Gemm.MultiplySharedLeft(path, transposeA, transposeB, m, k, 0.5f, first.A, first.Lda,
                     n1, first.B, first.Ldb, first.C, first.Ldc, n2, second.B, second.Ldb, second.C, second.Ldc, -2f);
             }
-            TensorAssert.Close(expected1, first.C, 1e-5 * Math.Sqrt(k), $"first {first.Describe(path)} threads={threads}");
-            TensorAssert.Close(expected2, second.C, 1e-5 * Math.Sqrt(k), $"second {second.Describe(path)} threads={threads}");
+            TensorAssert.Close(expected1, first.C, 1e-5 * Math.Sqrt(k), $"first {first.Describe(path)} threads={threads} in place={inPlace}");
+            TensorAssert.Close(expected2, second.C, 1e-5 * Math.Sqrt(k), $"second {second.Describe(path)} threads={threads} in place={inPlace}");
             // On two threads a product this wide is split into column blocks whatever the caches, so A is packed whole, unless it
-            // is stored transposed, which both products read in place
-            if (n2 == 600 && used >= 2 && !transposeA) Assert.True(SharedPairs(path) > sharedBefore, $"{path}: the wider product packed A whole and the other read it");
-            if (transposeA && m > 1) Assert.True(TransposedInPlace(path) >= inPlaceBefore + 2, $"{path}: both products read the transposed A in place");
+            // is stored transposed and read in place by both products
+            if (n2 == 600 && used >= 2 && !(transposeA && inPlace)) Assert.True(SharedPairs(path) > sharedBefore, $"{path}: the wider product packed A whole and the other read it");
+            if (transposeA && inPlace && m > 1) Assert.True(TransposedInPlace(path) >= inPlaceBefore + 2, $"{path}: both products read the transposed A in place");
         }
     }
 
