@@ -4,8 +4,8 @@ namespace RecurrentSharp.Kernels;
 
 /// <summary>
 /// The sizes of one core's data caches, read once from the CPU, so that the GEMM's blocks and the recurrent layers'
-/// batch split fit the machine they run on (machines differ: 2 MB of L2 per core on the Xeons we measured, 1 MB on
-/// the EPYCs, 48 KB or 32 KB of L1).
+/// batch split fit the machine they run on (machines differ: 2 MB of L2 per core on the Xeons we measured, 1 MB or
+/// 512 KB on the EPYCs, 48 KB or 32 KB of L1).
 /// </summary>
 /// <remarks>
 /// Read with CPUID's deterministic cache parameters: leaf 4 on Intel, leaf 0x8000001D on AMD (the same layout). Each

@@ -87,8 +87,8 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
     /// Floats left between consecutive panels that the driver packs (not in a prepacked B, whose layout is
     /// <see cref="PackedMatrix"/>'s): one cache line. A panel is MR or NR floats times the depth, often a multiple of
     /// 4 KB (12 x 128 x 4 bytes is 6 KB, 12 x 6400 x 4 is 300 KB), and then every panel starts in the same one or two
-    /// of L1's 64 sets. Packing from stored rows that run across the panels (a B stored as is; a weight gradient's dGᵀ,
-    /// when it was still packed rather than read in place) writes into every panel for each stored row, so 64 panels'
+    /// of L1's 64 sets. Packing from stored rows that run across the panels (a B stored as is; a weight gradient's dGᵀ
+    /// where it is packed, below 1 MB of L2) writes into every panel for each stored row, so 64 panels'
     /// writes went to 12 ways and missed: the dGᵀ copy ran at a quarter of memcpy's speed.
     /// </summary>
     internal static int PanelPad = 16;
@@ -131,14 +131,20 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
     /// more. The in-place reads take one cache line per depth step from stored rows lda floats apart, 4 KB apart in the weight
     /// gradients of H = 256 gates, so a micro-panel's lines all fall in the few L1 and L2 sets that stride maps to. On Zen 5
     /// (48 KB L1, 1 MB L2 per core) that still beat packing (figures above); on the AVX2 EPYC (32 KB L1, 512 KB L2) it did not,
-    /// one thread, min of 3 s of repeats, twice each, interleaved: dGᵀ H 1024x256x6400 in place 53.1/47.1 GFLOP/s against
-    /// 71.9/66.4 packed, dGᵀ X 1024x128x6400 63.5/60.2 against 74.7/78.6.
+    /// one thread, min of 3 s of repeats, three interleaved pairs: dGᵀ H 1024x256x6400 in place 54-56 GFLOP/s against 74-76
+    /// packed, dGᵀ X 1024x128x6400 68-69 against 81-83, deep's 2048x512x1600 49-52 against 76-80. Only these two machines were
+    /// measured: the two differ in L1 (48 KB 12-way, 32 KB 8-way) as well as L2, and a 32 KB-L1 machine with 1 MB of L2, or a
+    /// 2 MB-L2 Xeon, reads in place here without a measurement of its own.
     /// </summary>
     internal static bool ReadTransposedAInPlace = CacheSizes.L2 >= 1 << 20;
 
     /// <summary>How many products so far read a stored-transposed A of several rows in place (tests check it is taken).</summary>
     internal static long TransposedInPlace => Interlocked.Read(ref transposedInPlace);
     private static long transposedInPlace;
+
+    /// <summary>How many products so far packed a stored-transposed A of several rows (tests check it is taken).</summary>
+    internal static long TransposedPacked => Interlocked.Read(ref transposedPacked);
+    private static long transposedPacked;
 
     /// <summary>How many pairs so far let their second product read the first's packed A (tests check it is taken).</summary>
     internal static long SharedPairs => Interlocked.Read(ref sharedPairs);
@@ -206,7 +212,7 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             int panelsPerRowBlock = Math.Max(1, ABlockBytes / (depthBlock * mr * sizeof(float)));
             rowUnits = Math.Max(rowUnits, (rowPanels + panelsPerRowBlock - 1) / panelsPerRowBlock);
         }
-        // Stored transposed, A is read in place, and the part a unit reads per depth block (its rows x KC, strided) is kept
+        // Stored transposed, A is read in place or packed by the unit (ReadTransposedAInPlace), and the part a unit reads per depth block (its rows x KC, strided) is kept
         // under ABlockBytes by a shallower depth block, down to 128 (measured when that part was packed: dGᵀ X on one thread,
         // 1024x128x6400 80 -> 87 GFLOP/s; read in place, keeping the shallower block was still better on 1024x256x6400,
         // 233-235 against 221-223, and worse on 768x128x6400, 231-234 against 238-242).
@@ -218,7 +224,11 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
         }
 
         aSource = packAWhole ? Source.Shared : op.M == 1 || (op.TransposeA && ReadTransposedAInPlace) ? Source.InPlace : colUnits == 1 ? Source.InUnit : Source.Shared;
-        if (aSource == Source.InPlace && op.M > 1) Interlocked.Increment(ref transposedInPlace);
+        if (op.TransposeA && op.M > 1)
+        {
+            if (aSource == Source.InPlace) Interlocked.Increment(ref transposedInPlace);
+            else Interlocked.Increment(ref transposedPacked);
+        }
         bSource = op.PackedB != null ? Source.Prepacked : rowUnits == 1 ? Source.InUnit : Source.Shared;
 
         var scratch = GemmScratch.ForThisThread;

@@ -6,7 +6,9 @@ namespace RecurrentSharp.Tests.Kernels;
 /// <summary>
 /// Gemm against a naive triple loop (double accumulation), on every microkernel this process can
 /// run: the SIMD paths up to the one the JIT accelerates, and the scalar one. Child processes with
-/// SIMD switched off (<see cref="GemmPathSelectionTests"/>) cover the run-time choice itself.
+/// SIMD switched off (<see cref="GemmPathSelectionTests"/>) cover the run-time choice itself. Some tests set the drivers' static
+/// knobs (ABlockBytes, ReadTransposedAInPlace) for a while: products that other test classes run meanwhile get the same results
+/// either way, and the counters the tests read only ever grow, so the classes may still run in parallel.
 /// </summary>
 [Trait("Category", "Kernels")]
 public class GemmTests
@@ -99,11 +101,22 @@ public class GemmTests
         {
             var problem = new Problem(m, n, k, transposeA, transposeB);
             var expected = problem.Expected(0.75f, -0.5f);
+            long before = TransposedCount(path, inPlace);
             using (TransposedAInPlace(inPlace))
                 problem.Multiply(path, 1, 0.75f, -0.5f);
             TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} in place={inPlace}");
+            if (transposeA && m > 1 && n > 0 && k > 0)
+                Assert.True(TransposedCount(path, inPlace) > before, $"{problem.Describe(path)}: the transposed A was {(inPlace ? "read in place" : "packed")}");
         }
     }
+
+    /// <summary>How many products so far read a stored-transposed A in place (or, with <paramref name="inPlace"/> false, packed it).</summary>
+    private static long TransposedCount(GemmPath path, bool inPlace) => path switch
+    {
+        GemmPath.Vector512 => inPlace ? GemmDriver<MicroKernel512>.TransposedInPlace : GemmDriver<MicroKernel512>.TransposedPacked,
+        GemmPath.Vector256 => inPlace ? GemmDriver<MicroKernel256>.TransposedInPlace : GemmDriver<MicroKernel256>.TransposedPacked,
+        _ => inPlace ? GemmDriver<MicroKernelScalar>.TransposedInPlace : GemmDriver<MicroKernelScalar>.TransposedPacked,
+    };
 
     private static bool ReadTransposedAInPlace(GemmPath path) => path switch
     {
@@ -131,10 +144,14 @@ public class GemmTests
     {
         var path = Enum.Parse<GemmPath>(pathName);
         // The padding columns of C must come back untouched (Expected keeps them).
-        var problem = new Problem(m, n, k, transposeA, transposeB, pad: 5);
-        var expected = problem.Expected(1.5f, 1f);
-        problem.Multiply(path, 1, 1.5f, 1f);
-        TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), problem.Describe(path));
+        foreach (bool inPlace in transposeA ? new[] { false, true } : [ReadTransposedAInPlace(path)])
+        {
+            var problem = new Problem(m, n, k, transposeA, transposeB, pad: 5);
+            var expected = problem.Expected(1.5f, 1f);
+            using (TransposedAInPlace(inPlace))
+                problem.Multiply(path, 1, 1.5f, 1f);
+            TensorAssert.Close(expected, problem.C, 1e-5 * Math.Sqrt(k), $"{problem.Describe(path)} in place={inPlace}");
+        }
     }
 
     public static TheoryData<string, int, int, int, bool, bool, int> ThreadedShapes()
@@ -188,11 +205,13 @@ public class GemmTests
         Assert.Equal((k, n), (packed.Rows, packed.Columns));
         var expected = problem.Expected(-1.25f, 0.5f);
         foreach (int threads in new[] { 1, 2 })
-        {
-            var c = (float[])problem.C.Clone();
-            Gemm.Multiply(threads, transposeA, m, -1.25f, problem.A, problem.Lda, packed, 0.5f, c, problem.Ldc);
-            TensorAssert.Close(expected, c, 1e-5 * Math.Sqrt(k), $"packed {problem.Describe(path)} threads={threads}");
-        }
+            foreach (bool inPlace in transposeA ? new[] { false, true } : [ReadTransposedAInPlace(path)])
+            {
+                var c = (float[])problem.C.Clone();
+                using (TransposedAInPlace(inPlace))
+                    Gemm.Multiply(threads, transposeA, m, -1.25f, problem.A, problem.Lda, packed, 0.5f, c, problem.Ldc);
+                TensorAssert.Close(expected, c, 1e-5 * Math.Sqrt(k), $"packed {problem.Describe(path)} threads={threads} in place={inPlace}");
+            }
     }
 
     [Theory]

@@ -115,7 +115,9 @@ internal abstract class DirectionPass
     /// between the threads per step and runs the gate kernels on both cores without them. On the AVX2 EPYC (512 KB of L2), 2 threads,
     /// min of 4–5 s of passes, twice each, interleaved: deep LSTM (W_hh 4 MB) inference 91.6/91.8 → 81.6/84.2 ms, training
     /// 363/331 → 339/299 ms; medium GRU (768 KB) training 111.6/95.2 → 98.7/85.1 ms; medium LSTM (1 MB) inference 33.3/33.3 →
-    /// 33.2/31.8 ms; deep GRU (3 MB) inference level (63.5/67.6 → 65.0/63.9).
+    /// 33.2/31.8 ms; deep GRU (3 MB) inference level (63.5/67.6 → 65.0/63.9). Only that machine was measured: on 1 MB-L2 machines
+    /// the bound (8 MB) now splits the deep layers too, and on a 2 MB-L2 Xeon it would let each thread stream a 16 MB W_hh, which
+    /// a small L3 may not hold.
     /// </remarks>
     internal static int MinRowsPerBlock = 12;
 
@@ -167,7 +169,7 @@ internal abstract class DirectionPass
     /// whenever the step's product may use several, that is when <see cref="RunRowBlocks"/> kept the rows together (W_hh more than
     /// 8 times L2, or too few rows for a block per thread) and there are at least 4 rows per part. Before, the gate kernels ran
     /// on one core while the others waited, 44 µs of each 380 µs step of a 2-layer
-    /// B = 32, H = 512 LSTM on 2 threads. Made once per pass, with a body that reads the step from its closure;
+    /// B = 32, H = 512 LSTM on 2 threads (measured when that layer's 4 MB W_hh kept its rows together; it is split by rows now). Made once per pass, with a body that reads the step from its closure;
     /// <see cref="Run"/> allocates nothing. With one thread, or too few rows to share, the body runs on the caller.
     /// </summary>
     protected sealed class StepRows : ParallelJob
