@@ -95,6 +95,24 @@ internal abstract class DirectionPass
         Gemm.Multiply(false, true, rows, gateWidth, InputSize, 1f, Input, InputSize, Weights.InputWeights, InputSize, 0f, gatesBuffer, gateWidth);
     }
 
+    /// <summary>
+    /// The input width from which an inference pass (LSTM) projects each step's input in the step loop, x_t W_ihᵀ against W_ih
+    /// packed once per pass and then h_{t-1} W_hhᵀ added onto the same rows, instead of <see cref="ProjectInputs"/> for all steps
+    /// first. The all-steps product writes a (T·B, G·H) buffer through memory (26 MB at B = 64, T = 100, 4H = 1024) that each step
+    /// then reads back; per step, the rows stay in cache between the two products and the buffer holds one step. Taken only while
+    /// W_ih fits a core's L2: a larger W_ih streams from L3 at every step, and with few rows per step (wide: B = 16, W_ih 16 MB)
+    /// that product ran far below the all-steps one.
+    /// </summary>
+    internal static int StepInputMinimum = 64;
+
+    private static long stepInputPasses;
+
+    /// <summary>How many passes so far projected their inputs step by step (tests check it is taken).</summary>
+    internal static long StepInputPasses => Interlocked.Read(ref stepInputPasses);
+
+    /// <summary>Counts a pass that projects its inputs step by step.</summary>
+    protected static void CountStepInputPass() => Interlocked.Increment(ref stepInputPasses);
+
     /// <summary>row += bias (nothing when the layer has no bias).</summary>
     protected static void AddBias(Span<float> row, ReadOnlySpan<float> bias)
     {

@@ -20,6 +20,9 @@ internal sealed record LayerWeights(Tensor InputWeightTensor, Tensor HiddenWeigh
     /// <summary>Packed copies of W_hh for the per-step products, refilled at each pass.</summary>
     public PackedWeightCache Packed { get; } = new();
 
+    /// <summary>Packed copies of W_ih, for inference passes that project each step's input in the step loop.</summary>
+    public PackedWeightCache PackedInput { get; } = new();
+
     /// <summary>b_ih + b_hh (empty without biases): Elman and LSTM add both to every input projection.</summary>
     public float[] CombinedBias()
     {

@@ -49,7 +49,11 @@ internal sealed class LstmDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = gates * H;
-        activations = Borrow(Steps * B * GH);
+        // Inference with a wide enough input projects each step's x_t in the step loop, into one step's rows (see StepInputs)
+        bool stepInputs = !KeepActivations && InputSize >= StepInputMinimum && (long)GH * InputSize * sizeof(float) <= CacheSizes.L2;
+        if (stepInputs) CountStepInputPass();
+        activations = Borrow((stepInputs ? 1 : Steps) * B * GH);
+        int StepRow(int t) => stepInputs ? 0 : t * B;   // where step t's rows start in activations
         if (KeepActivations)
         {
             previousH = Borrow(Steps * B * H);
@@ -59,11 +63,12 @@ internal sealed class LstmDirection : DirectionPass
         var h = StateOrZeros(h0, B * H);
         var c = StateOrZeros(c0, B * H);
 
-        // a = X W_ihᵀ for all steps at once; b_ih + b_hh is added row by row in the step loop
-        ProjectInputs(activations, GH);
+        // a = X W_ihᵀ for all steps at once (or x_t W_ihᵀ at each step); b_ih + b_hh is added row by row in the step loop
+        if (!stepInputs) ProjectInputs(activations, GH);
         var bias = Weights.CombinedBias();
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, GH);
         var packed = whhT.Matrix;
+        using var wihT = stepInputs ? Weights.PackedInput.Rent(Weights.InputWeights, InputSize, transposed: true, 0, GH) : default;
         // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
@@ -78,7 +83,7 @@ internal sealed class LstmDirection : DirectionPass
                 {
                     if (!IsActive(t, b)) continue;
                     var tc = KeepActivations ? tanhC.AsSpan((t * B + b) * H, H) : tanhScratch.AsSpan((b - first) * H, H);
-                    var row = activations.AsSpan((t * B + b) * GH, GH);
+                    var row = activations.AsSpan((StepRow(t) + b) * GH, GH);
                     AddBias(row, bias);
                     LstmGateKernel.Forward(row, c.AsSpan(b * H, H), tc, h.AsSpan(b * H, H), H, Weights.Peephole, coupled);
                 }
@@ -97,7 +102,12 @@ internal sealed class LstmDirection : DirectionPass
                 // a_t += h_{t-1} W_hhᵀ, over the rows between the first and last running sequence
                 var (lo, hi) = ActiveRange(t, first, end);
                 if (hi > lo)
-                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, activations.AsSpan((t * B + lo) * GH, (hi - lo) * GH), GH);
+                {
+                    var a = activations.AsSpan((StepRow(t) + lo) * GH, (hi - lo) * GH);
+                    if (stepInputs)
+                        Gemm.Multiply(gemmThreads, false, hi - lo, 1f, Input.Slice((t * B + lo) * InputSize, (hi - lo) * InputSize), InputSize, wihT.Matrix, 0f, a, GH);
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packed, 1f, a, GH);
+                }
                 stepGates.Run();
             }
         });

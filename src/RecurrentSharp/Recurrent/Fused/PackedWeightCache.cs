@@ -13,9 +13,9 @@ internal sealed class PackedWeightCache
     private readonly Dictionary<(bool Transposed, int FirstRow, int Rows), PackedMatrix> idle = [];
 
     /// <summary>
-    /// Packs rows [firstRow, firstRow + rows) of W_hh (rows × H, row-major) as the right operand of a product:
-    /// transposed (H × rows) for the forward step h · W_hhᵀ, or as is (rows × H) for the backward step dG · W_hh.
-    /// Dispose the lease to give the buffer back.
+    /// Packs rows [firstRow, firstRow + rows) of W_hh (rows × H, row-major; or W_ih, rows × I, with <paramref name="hidden"/> = I)
+    /// as the right operand of a product: transposed (H × rows) for the forward step h · W_hhᵀ, or as is (rows × H) for the
+    /// backward step dG · W_hh. Dispose the lease to give the buffer back.
     /// </summary>
     public Lease Rent(ReadOnlySpan<float> hiddenWeights, int hidden, bool transposed, int firstRow, int rows)
     {

@@ -1,0 +1,66 @@
+using RecurrentSharp.Kernels;
+using RecurrentSharp.Recurrent;
+using RecurrentSharp.Recurrent.Fused;
+using RecurrentSharp.Tensors;
+
+namespace RecurrentSharp.Tests.Recurrent.Fused;
+
+/// <summary>
+/// An LSTM inference pass that projects each step's input in the step loop (<c>DirectionPass.StepInputMinimum</c>) gives the
+/// outputs and final states of the same pass with all steps projected first, to rounding (a step's rows may fall in other
+/// microkernel tiles than the same rows of the all-steps product, which sum in another order): every LSTM variant, stacked and
+/// bidirectional, with variable lengths, on 1 and 2 threads.
+/// </summary>
+[Collection("Console")]
+public class StepInputProjectionTests
+{
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var cell in new[] { "lstm", "lstm-peephole", "lstm-coupled" })
+            foreach (int threads in new[] { 1, 2 })
+                data.Add(cell, threads);
+        return data;
+    }
+
+    private static List<(string Name, float[] Values)> Infer(string cell, int threads, int stepInputMinimum)
+    {
+        int saved = DirectionPass.StepInputMinimum;
+        DirectionPass.StepInputMinimum = stepInputMinimum;
+        try
+        {
+            var r = new RandomGenerator(31);
+            var layer = cell switch
+            {
+                "lstm" => new Lstm(6, 16, 2, bidirectional: true, random: r),
+                "lstm-peephole" => new Lstm(6, 16, 2, bidirectional: true, peephole: true, random: r),
+                _ => new Lstm(6, 16, 2, bidirectional: true, coupledGates: true, random: r),
+            };
+            const int T = 9, B = 30;
+            var x = Tensor.RandomNormal(r, 0f, 1f, T, B, 6);
+            var h0 = Tensor.RandomNormal(r, 0f, 1f, 4, B, 16);
+            var c0 = Tensor.RandomNormal(r, 0f, 1f, 4, B, 16);
+            var lengths = Enumerable.Range(0, B).Select(b => 1 + (b * 7) % T).ToArray();
+            using var limit = KernelThreads.Limit(threads);
+            using var noGrad = new NoGradScope();
+            var o = layer.Forward(x, h0, c0, lengths);
+            return [("output", o.Output.ToArray()), ("h_n", o.Hidden.ToArray()), ("c_n", o.Cell!.ToArray())];
+        }
+        finally
+        {
+            DirectionPass.StepInputMinimum = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Projecting_each_step_in_the_loop_matches_projecting_all_steps_first(string cell, int threads)
+    {
+        var allSteps = Infer(cell, threads, int.MaxValue);
+        long before = DirectionPass.StepInputPasses;
+        var stepByStep = Infer(cell, threads, 1);
+        Assert.True(DirectionPass.StepInputPasses >= before + 4, "every direction of both layers projected step by step");   // 2 layers x 2 directions
+        for (int i = 0; i < allSteps.Count; i++)
+            TensorAssert.Close(allSteps[i].Values, stepByStep[i].Values, 1e-5, $"{cell} threads={threads} {allSteps[i].Name}");
+    }
+}
