@@ -96,7 +96,7 @@ internal abstract class DirectionPass
     }
 
     /// <summary>
-    /// The input width from which an inference pass (LSTM) projects each step's input in the step loop, x_t W_ihᵀ against W_ih
+    /// The input width from which an inference pass (LSTM, and GRU in PyTorch's form) projects each step's input in the step loop, x_t W_ihᵀ against W_ih
     /// packed once per pass and then h_{t-1} W_hhᵀ added onto the same rows, instead of <see cref="ProjectInputs"/> for all steps
     /// first. The all-steps product writes a (T·B, G·H) buffer through memory (26 MB at B = 64, T = 100, 4H = 1024) that each step
     /// then reads back; per step, the rows stay in cache between the two products and the buffer holds one step. Taken only while

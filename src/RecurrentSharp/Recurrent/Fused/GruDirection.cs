@@ -38,8 +38,14 @@ internal sealed class GruDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = 3 * H;
-        inputSide = Borrow(Steps * B * GH);
-        hiddenN = Borrow(Steps * B * H);
+        // Inference in PyTorch's form with a wide enough input projects each step's x_t in the step loop, into one step's rows
+        // (see StepInputMinimum; Cho's form keeps the all-steps product)
+        bool stepInputs = !KeepActivations && resetAfter && InputSize >= StepInputMinimum && (long)GH * InputSize * sizeof(float) <= CacheSizes.L2;
+        if (stepInputs) CountStepInputPass();
+        int stepRows = stepInputs ? 1 : Steps;
+        inputSide = Borrow(stepRows * B * GH);
+        hiddenN = Borrow(stepRows * B * H);
+        int StepRow(int t) => stepInputs ? 0 : t * B;   // where step t's rows start in inputSide and hiddenN
         if (KeepActivations)
         {
             previousH = Borrow(Steps * B * H);
@@ -50,7 +56,8 @@ internal sealed class GruDirection : DirectionPass
         var rh = new float[B * H];
 
         // Gx = X W_ihᵀ for all steps at once; b_ih is added in the gate kernel (PyTorch's form) or row by row in the step loop (Cho's)
-        ProjectInputs(inputSide, GH);
+        if (!stepInputs) ProjectInputs(inputSide, GH);
+        using var wihT = stepInputs ? Weights.PackedInput.Rent(Weights.InputWeights, InputSize, transposed: true, 0, GH) : default;
         int hRows = resetAfter ? GH : 2 * H;
         using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows);
         using var whnT = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 2 * H, H);   // Cho's separate n product
@@ -66,8 +73,8 @@ internal sealed class GruDirection : DirectionPass
             // n = tanh(Gx_n + r ⊙ hn); h_t = n + z ⊙ (h_{t-1} - n); then the rows' outputs
             void GateRows(int b0, int b1)
             {
-                var gx = inputSide.AsSpan(t * B * GH, B * GH);
-                var hn = hiddenN.AsSpan(t * B * H, B * H);
+                var gx = inputSide.AsSpan(StepRow(t) * GH, B * GH);
+                var hn = hiddenN.AsSpan(StepRow(t) * H, B * H);
                 for (int b = b0; b < b1; b++)
                     if (IsActive(t, b))
                         GruGateKernel.Forward(gx.Slice(b * GH, GH), hidSide.AsSpan(b * GH, GH), Weights.InputBias, Weights.HiddenBias, hn.Slice(b * H, H), h.AsSpan(b * H, H), H);
@@ -79,13 +86,15 @@ internal sealed class GruDirection : DirectionPass
             for (int s = 0; s < Steps; s++)
             {
                 t = StepAt(s);
-                var gx = inputSide.AsSpan(t * B * GH, B * GH);
-                var hn = hiddenN.AsSpan(t * B * H, B * H);
+                var gx = inputSide.AsSpan(StepRow(t) * GH, B * GH);
+                var hn = hiddenN.AsSpan(StepRow(t) * H, B * H);
                 if (KeepActivations) h.AsSpan(first * H, rows * H).CopyTo(previousH.AsSpan((t * B + first) * H, rows * H));
 
                 // Gh = h_{t-1} W_hhᵀ (Cho: only the r and z rows here)
                 // (PyTorch's form: only over the rows between the first and last running sequence; Cho's form reads every row's r below)
                 var (lo, hi) = resetAfter ? ActiveRange(t, first, end) : (first, end);
+                if (stepInputs && hi > lo)   // Gx = x_t W_ihᵀ over the same rows
+                    Gemm.Multiply(gemmThreads, false, hi - lo, 1f, Input.Slice((t * B + lo) * InputSize, (hi - lo) * InputSize), InputSize, wihT.Matrix, 0f, gx.Slice(lo * GH, (hi - lo) * GH), GH);
                 if (hi > lo)
                     Gemm.Multiply(gemmThreads, false, hi - lo, 1f, h.AsSpan(lo * H, (hi - lo) * H), H, packedH, 0f, hidSide.AsSpan(lo * GH, (hi - lo) * GH), GH);
                 if (resetAfter)

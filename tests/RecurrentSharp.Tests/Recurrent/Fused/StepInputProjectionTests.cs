@@ -6,9 +6,9 @@ using RecurrentSharp.Tensors;
 namespace RecurrentSharp.Tests.Recurrent.Fused;
 
 /// <summary>
-/// An LSTM inference pass that projects each step's input in the step loop (<c>DirectionPass.StepInputMinimum</c>) gives the
+/// An LSTM or GRU (PyTorch's form) inference pass that projects each step's input in the step loop (<c>DirectionPass.StepInputMinimum</c>) gives the
 /// outputs and final states of the same pass with all steps projected first, to rounding (a step's rows may fall in other
-/// microkernel tiles than the same rows of the all-steps product, which sum in another order): every LSTM variant, stacked and
+/// microkernel tiles than the same rows of the all-steps product, which sum in another order): every LSTM variant and the GRU, stacked and
 /// bidirectional, with variable lengths, on 1 and 2 threads.
 /// </summary>
 [Collection("Console")]
@@ -17,7 +17,7 @@ public class StepInputProjectionTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var cell in new[] { "lstm", "lstm-peephole", "lstm-coupled" })
+        foreach (var cell in new[] { "lstm", "lstm-peephole", "lstm-coupled", "gru" })
             foreach (int threads in new[] { 1, 2 })
                 data.Add(cell, threads);
         return data;
@@ -30,21 +30,24 @@ public class StepInputProjectionTests
         try
         {
             var r = new RandomGenerator(31);
-            var layer = cell switch
+            RecurrentLayer layer = cell switch
             {
                 "lstm" => new Lstm(6, 16, 2, bidirectional: true, random: r),
                 "lstm-peephole" => new Lstm(6, 16, 2, bidirectional: true, peephole: true, random: r),
-                _ => new Lstm(6, 16, 2, bidirectional: true, coupledGates: true, random: r),
+                "lstm-coupled" => new Lstm(6, 16, 2, bidirectional: true, coupledGates: true, random: r),
+                _ => new Gru(6, 16, 2, bidirectional: true, random: r),
             };
             const int T = 9, B = 30;
             var x = Tensor.RandomNormal(r, 0f, 1f, T, B, 6);
             var h0 = Tensor.RandomNormal(r, 0f, 1f, 4, B, 16);
-            var c0 = Tensor.RandomNormal(r, 0f, 1f, 4, B, 16);
+            var c0 = layer.Cell.HasCellState ? Tensor.RandomNormal(r, 0f, 1f, 4, B, 16) : null;
             var lengths = Enumerable.Range(0, B).Select(b => 1 + (b * 7) % T).ToArray();
             using var limit = KernelThreads.Limit(threads);
             using var noGrad = new NoGradScope();
             var o = layer.Forward(x, h0, c0, lengths);
-            return [("output", o.Output.ToArray()), ("h_n", o.Hidden.ToArray()), ("c_n", o.Cell!.ToArray())];
+            var result = new List<(string, float[])> { ("output", o.Output.ToArray()), ("h_n", o.Hidden.ToArray()) };
+            if (o.Cell is not null) result.Add(("c_n", o.Cell.ToArray()));
+            return result;
         }
         finally
         {
