@@ -113,7 +113,7 @@ internal static class GateActivations
         for (int row = 0; row < values.Length; row += width) InPlace<TanhFunction>(values.Slice(row, width), bias);
     }
 
-    /// <summary>One activation at each width, so that <see cref="InPlace{TFunction}"/> is written once.</summary>
+    /// <summary>One activation at each width, so that <see cref="InPlace{TFunction}(Span{float})"/> is written once.</summary>
     private interface IFunction
     {
         static abstract Vector512<float> Of(Vector512<float> x);

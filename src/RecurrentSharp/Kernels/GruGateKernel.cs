@@ -195,7 +195,7 @@ public static class GruGateKernel
     }
 
     /// <summary>
-    /// The chain rule of <see cref="Forward"/> for one active sequence, in one pass over its hidden units:
+    /// The chain rule of <see cref="Forward(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int)"/> for one active sequence, in one pass over its hidden units:
     /// <code>
     ///   dz = dh ⊙ (h_{t-1} − n) ⊙ z(1 − z)          dn = dh ⊙ (1 − z) ⊙ (1 − n²)
     ///   dr = dn ⊙ hn ⊙ r(1 − r)                       the h side of n: dn ⊙ r

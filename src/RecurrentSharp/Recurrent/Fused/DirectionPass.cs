@@ -13,7 +13,8 @@ namespace RecurrentSharp.Recurrent.Fused;
 /// 3 (GRU: r, z, n; coupled LSTM: i, g, o). This direction writes its hidden states into columns
 /// [column, column + H) of the (T, B, width) output.</para>
 /// <para>Structure (shared by every cell):
-/// forward  — one GEMM for the input projections of all steps, X · W_ihᵀ; then per step one
+/// forward  — one GEMM for the input projections of all steps, X · W_ihᵀ (or, in LSTM and GRU inference with a W_ih
+///            that fits L2, x_t · W_ihᵀ at each step: <see cref="StepInputMinimum"/>); then per step one
 ///            recurrent GEMM h_{t-1} · W_hhᵀ and one fused gate kernel;
 /// backward — per step, in reverse processing order, the gate kernel's chain rule and one GEMM
 ///            dGates_t · W_hh for d h_{t-1}; after the loop, the weight gradients as single GEMMs
