@@ -43,9 +43,9 @@ internal sealed class GemmScratch
 /// A panel used by several units is packed once, whole, in a parallel packing phase before the
 /// units run ("shared"); a panel used by one unit only is packed by that unit just before use, so
 /// it is still in cache when the microkernel reads it ("in unit"). A single-row A, and on machines with 1 MB of L2 or more an
-/// A stored transposed (<see cref="ReadTransposedAInPlace"/>), are read in place: stored transposed (the weight gradients' dGᵀ, whose stored rows are the depth), the MR values the microkernel
-/// broadcasts at each depth p are already side by side in stored row p, so it reads them there with the row stride as its
-/// A stride. Packing them had cost more than the strided reads: dGᵀ X on one thread, 768x128x6400 205-217 -> 225-234
+/// A stored transposed (<see cref="ReadTransposedAInPlace"/>), are read in place: stored transposed (the weight gradients' dGᵀ,
+/// whose stored rows are the depth), the MR values the microkernel broadcasts at each depth p are already side by side in
+/// stored row p, so it reads them there with the row stride as its A stride. Packing them had cost more than the strided reads: dGᵀ X on one thread, 768x128x6400 205-217 -> 225-234
 /// GFLOP/s, 1536x512x1600 213-217 -> 229-238, and on two 768x128x6400 348-397 -> 431-437 (Zen 5; the Vector256 kernel
 /// gained alike there, 199-205 -> 221-226).
 /// </summary>
@@ -212,9 +212,9 @@ internal sealed unsafe class GemmDriver<TKernel> : ParallelJob where TKernel : s
             int panelsPerRowBlock = Math.Max(1, ABlockBytes / (depthBlock * mr * sizeof(float)));
             rowUnits = Math.Max(rowUnits, (rowPanels + panelsPerRowBlock - 1) / panelsPerRowBlock);
         }
-        // Stored transposed, A is read in place or packed by the unit (ReadTransposedAInPlace), and the part a unit reads per depth block (its rows x KC, strided) is kept
-        // under ABlockBytes by a shallower depth block, down to 128 (measured when that part was packed: dGᵀ X on one thread,
-        // 1024x128x6400 80 -> 87 GFLOP/s; read in place, keeping the shallower block was still better on 1024x256x6400,
+        // Stored transposed, A is read in place or packed by the unit (ReadTransposedAInPlace), and the part a unit reads per depth
+        // block (its rows x KC, strided) is kept under ABlockBytes by a shallower depth block, down to 128 (measured when that
+        // part was packed: dGᵀ X on one thread, 1024x128x6400 80 -> 87 GFLOP/s; read in place, keeping the shallower block was still better on 1024x256x6400,
         // 233-235 against 221-223, and worse on 768x128x6400, 231-234 against 238-242).
         if (colUnits == 1 && op.M > 1 && !packAWhole && op.TransposeA)
         {

@@ -97,9 +97,9 @@ internal abstract class DirectionPass
     }
 
     /// <summary>
-    /// The input width from which an inference pass (LSTM, and GRU in PyTorch's form) projects each step's input in the step loop, x_t W_ihᵀ against W_ih
-    /// packed once per pass and then h_{t-1} W_hhᵀ added onto the same rows, instead of <see cref="ProjectInputs"/> for all steps
-    /// first. The all-steps product writes a (T·B, G·H) buffer through memory (26 MB at B = 64, T = 100, 4H = 1024) that each step
+    /// The input width from which an inference pass (LSTM, and GRU in PyTorch's form) projects each step's input in the step loop,
+    /// x_t W_ihᵀ against W_ih packed once per pass and then h_{t-1} W_hhᵀ onto the same rows, instead of <see cref="ProjectInputs"/>
+    /// for all steps first. The all-steps product writes a (T·B, G·H) buffer through memory (26 MB at B = 64, T = 100, 4H = 1024) that each step
     /// then reads back; per step, the rows stay in cache between the two products and the buffer holds one step. Taken only while
     /// W_ih fits a core's L2: a larger W_ih streams from L3 at every step, and with few rows per step (wide: B = 16, W_ih 16 MB)
     /// that product ran far below the all-steps one.
@@ -111,8 +111,16 @@ internal abstract class DirectionPass
     /// <summary>How many passes so far projected their inputs step by step (tests check it is taken).</summary>
     internal static long StepInputPasses => Interlocked.Read(ref stepInputPasses);
 
-    /// <summary>Counts a pass that projects its inputs step by step.</summary>
-    protected static void CountStepInputPass() => Interlocked.Increment(ref stepInputPasses);
+    /// <summary>
+    /// Whether this pass projects each step's input in the step loop (<see cref="StepInputMinimum"/>): inference only, an input at
+    /// least that wide, and W_ih ((G·H) × I) within a core's L2. Counted when taken.
+    /// </summary>
+    protected bool ProjectsInputsPerStep(int gateWidth)
+    {
+        bool taken = !KeepActivations && InputSize >= StepInputMinimum && (long)gateWidth * InputSize * sizeof(float) <= CacheSizes.L2;
+        if (taken) Interlocked.Increment(ref stepInputPasses);
+        return taken;
+    }
 
     /// <summary>row += bias (nothing when the layer has no bias).</summary>
     protected static void AddBias(Span<float> row, ReadOnlySpan<float> bias)
@@ -187,8 +195,9 @@ internal abstract class DirectionPass
     /// The element-wise part of each step (gate kernels, output rows) over the rows [first, end), split again across the threads
     /// whenever the step's product may use several, that is when <see cref="RunRowBlocks"/> kept the rows together (W_hh more than
     /// 8 times L2, or too few rows for a block per thread) and there are at least 4 rows per part. Before, the gate kernels ran
-    /// on one core while the others waited, 44 µs of each 380 µs step of a 2-layer
-    /// B = 32, H = 512 LSTM on 2 threads (measured when that layer's 4 MB W_hh kept its rows together; it is split by rows now). Made once per pass, with a body that reads the step from its closure;
+    /// on one core while the others waited, 44 µs of each 380 µs step of a 2-layer B = 32, H = 512 LSTM on 2 threads (measured when
+    /// that layer's 4 MB W_hh kept its rows together; it is split by rows now). Made once per pass, with a body that reads the step
+    /// from its closure;
     /// <see cref="Run"/> allocates nothing. With one thread, or too few rows to share, the body runs on the caller.
     /// </summary>
     protected sealed class StepRows : ParallelJob

@@ -39,9 +39,8 @@ internal sealed class GruDirection : DirectionPass
     {
         int H = Hidden, B = Batch, GH = 3 * H;
         // Inference in PyTorch's form with a wide enough input projects each step's x_t in the step loop, into one step's rows
-        // (see StepInputMinimum; Cho's form keeps the all-steps product)
-        bool stepInputs = !KeepActivations && resetAfter && InputSize >= StepInputMinimum && (long)GH * InputSize * sizeof(float) <= CacheSizes.L2;
-        if (stepInputs) CountStepInputPass();
+        // (Cho's form keeps the all-steps product)
+        bool stepInputs = resetAfter && ProjectsInputsPerStep(GH);
         int stepRows = stepInputs ? 1 : Steps;
         inputSide = Borrow(stepRows * B * GH);
         hiddenN = Borrow(stepRows * B * H);

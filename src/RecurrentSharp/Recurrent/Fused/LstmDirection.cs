@@ -49,9 +49,8 @@ internal sealed class LstmDirection : DirectionPass
     public override void Forward(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, float[] output, int outputWidth, int column)
     {
         int H = Hidden, B = Batch, GH = gates * H;
-        // Inference with a wide enough input projects each step's x_t in the step loop, into one step's rows (see StepInputs)
-        bool stepInputs = !KeepActivations && InputSize >= StepInputMinimum && (long)GH * InputSize * sizeof(float) <= CacheSizes.L2;
-        if (stepInputs) CountStepInputPass();
+        // Inference with a wide enough input projects each step's x_t in the step loop, into one step's rows
+        bool stepInputs = ProjectsInputsPerStep(GH);
         activations = Borrow((stepInputs ? 1 : Steps) * B * GH);
         int StepRow(int t) => stepInputs ? 0 : t * B;   // where step t's rows start in activations
         if (KeepActivations)

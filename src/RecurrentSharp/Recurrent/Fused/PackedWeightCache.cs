@@ -13,19 +13,20 @@ internal sealed class PackedWeightCache
     private readonly Dictionary<(bool Transposed, int FirstRow, int Rows), PackedMatrix> idle = [];
 
     /// <summary>
-    /// Packs rows [firstRow, firstRow + rows) of W_hh (rows × H, row-major; or W_ih, rows × I, with <paramref name="hidden"/> = I)
-    /// as the right operand of a product: transposed (H × rows) for the forward step h · W_hhᵀ, or as is (rows × H) for the
-    /// backward step dG · W_hh. Dispose the lease to give the buffer back.
+    /// Packs rows [firstRow, firstRow + rows) of a weight matrix (W_hh, rows × H, or W_ih, rows × I, row-major with
+    /// <paramref name="rowLength"/> = H or I) as the right operand of a product: transposed (rowLength × rows) for the forward
+    /// products h · W_hhᵀ and x · W_ihᵀ, or as is (rows × rowLength) for the backward step dG · W_hh. Dispose the lease to give the
+    /// buffer back.
     /// </summary>
-    public Lease Rent(ReadOnlySpan<float> hiddenWeights, int hidden, bool transposed, int firstRow, int rows)
+    public Lease Rent(ReadOnlySpan<float> weights, int rowLength, bool transposed, int firstRow, int rows)
     {
         var key = (transposed, firstRow, rows);
         PackedMatrix? reuse;
         lock (idle) idle.Remove(key, out reuse);
-        var block = hiddenWeights.Slice(firstRow * hidden, rows * hidden);
+        var block = weights.Slice(firstRow * rowLength, rows * rowLength);
         var packed = transposed
-            ? Gemm.PackB(true, hidden, rows, block, hidden, reuse)
-            : Gemm.PackB(false, rows, hidden, block, hidden, reuse);
+            ? Gemm.PackB(true, rowLength, rows, block, rowLength, reuse)
+            : Gemm.PackB(false, rows, rowLength, block, rowLength, reuse);
         return new Lease(this, key, packed);
     }
 
