@@ -66,4 +66,17 @@ public class StepInputProjectionTests
         for (int i = 0; i < allSteps.Count; i++)
             TensorAssert.Close(allSteps[i].Values, stepByStep[i].Values, 1e-5, $"{cell} threads={threads} {allSteps[i].Name}");
     }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(7, false)]
+    [InlineData(8, true)]
+    [InlineData(64, true)]
+    public void A_batch_of_a_few_rows_projects_all_steps_first_and_a_larger_one_step_by_step(int batch, bool stepByStep)
+    {
+        // An LSTM layer with I = 64, H = 64 (W_ih 64 KB, within any L2): only the batch decides, and never in training
+        Assert.Equal(stepByStep, DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, batch, gateWidth: 256));
+        Assert.False(DirectionPass.ProjectsInputsPerStep(keepActivations: true, inputSize: 64, batch, gateWidth: 256));
+    }
 }
