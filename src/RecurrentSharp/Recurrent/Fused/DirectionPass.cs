@@ -123,19 +123,28 @@ internal abstract class DirectionPass
 
     /// <summary>
     /// Whether this pass projects each step's input in the step loop: inference only, an input at least <see cref="StepInputMinimum"/>
-    /// wide, a batch of at least <see cref="StepInputMinimumBatch"/>, and W_ih ((G·H) × I) within a core's L2. Counted when taken.
+    /// wide, a batch of at least <see cref="StepInputMinimumBatch"/>, and W_ih ((G·H) × I) within a core's L2, unless W_hh fits L2 alone
+    /// and not beside W_ih. Then the all-steps product lets every step read W_hh from L2, where step by step both stream from L3
+    /// (a 2-layer bidirectional LSTM's second layer, I = 256, H = 128: W_hh 256 KB, W_ih 512 KB, against 512 KB of L2). On the AVX2
+    /// EPYC, <c>rnn bench rnn --config bilstm-varlen</c>, medians in interleaved pairs: 2 threads 72.3/70.4/43.7/41.9 → 43.0/56.0/36.0/40.8 ms,
+    /// 1 thread 64.5/55.9/61.7 → 60.4/59.4/46.2 (a noisy hour); the scratch harness, that layer alone unidirectional (B = 64, T = 60),
+    /// min of 2 s: 2 threads 15.2/15.5/13.8 → 11.8/13.1/10.8 ms, 1 thread 20.9/20.3/19.7 → 21.8/21.0/21.2. Counted when taken.
     /// </summary>
     protected bool ProjectsInputsPerStep(int gateWidth)
     {
-        bool taken = ProjectsInputsPerStep(KeepActivations, InputSize, Batch, gateWidth);
+        bool taken = ProjectsInputsPerStep(KeepActivations, InputSize, Hidden, Batch, gateWidth);
         if (taken) Interlocked.Increment(ref stepInputPasses);
         return taken;
     }
 
     /// <inheritdoc cref="ProjectsInputsPerStep(int)"/>
-    internal static bool ProjectsInputsPerStep(bool keepActivations, int inputSize, int batch, int gateWidth) =>
-        !keepActivations && inputSize >= StepInputMinimum && batch >= StepInputMinimumBatch
-        && (long)gateWidth * inputSize * sizeof(float) <= CacheSizes.L2;
+    internal static bool ProjectsInputsPerStep(bool keepActivations, int inputSize, int hiddenSize, int batch, int gateWidth)
+    {
+        long inputWeights = (long)gateWidth * inputSize * sizeof(float), hiddenWeights = (long)gateWidth * hiddenSize * sizeof(float);
+        bool evictsHiddenWeights = hiddenWeights <= CacheSizes.L2 && hiddenWeights + inputWeights > CacheSizes.L2;
+        return !keepActivations && inputSize >= StepInputMinimum && batch >= StepInputMinimumBatch && inputWeights <= CacheSizes.L2
+            && !evictsHiddenWeights;
+    }
 
     /// <summary>row += bias (nothing when the layer has no bias).</summary>
     protected static void AddBias(Span<float> row, ReadOnlySpan<float> bias)

@@ -76,7 +76,18 @@ public class StepInputProjectionTests
     public void A_batch_of_a_few_rows_projects_all_steps_first_and_a_larger_one_step_by_step(int batch, bool stepByStep)
     {
         // An LSTM layer with I = 64, H = 64 (W_ih 64 KB, within any L2): only the batch decides, and never in training
-        Assert.Equal(stepByStep, DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, batch, gateWidth: 256));
-        Assert.False(DirectionPass.ProjectsInputsPerStep(keepActivations: true, inputSize: 64, batch, gateWidth: 256));
+        Assert.Equal(stepByStep, DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, hiddenSize: 64, batch, gateWidth: 256));
+        Assert.False(DirectionPass.ProjectsInputsPerStep(keepActivations: true, inputSize: 64, hiddenSize: 64, batch, gateWidth: 256));
+    }
+
+    [Fact]
+    public void A_hidden_weight_that_fits_L2_alone_keeps_the_all_steps_projection()
+    {
+        // gate width 256: W_hh is exactly L2 with L2 / 1 KB hidden units; W_ih, 64 wide, is 64 KB
+        int fitting = (int)(CacheSizes.L2 / (256 * sizeof(float)));
+        Assert.False(DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, hiddenSize: fitting, batch: 64, gateWidth: 256),
+            "W_hh fits L2, W_hh and W_ih together do not: the step-by-step product would push W_hh out");
+        Assert.True(DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, hiddenSize: 2 * fitting, batch: 64, gateWidth: 256),
+            "W_hh streams from L3 anyway");
     }
 }
