@@ -93,12 +93,13 @@ internal abstract class DirectionPass
     /// <remarks>
     /// Inference multiplies by W_ih packed once and kept while its bits stay the same (<see cref="PackedWeightCache"/>): the product
     /// packed W_ih again at every pass, 5% of the latency configuration's (B = 1, 100 steps, W_ih 512 KB, perf). Training packs it
-    /// inside the product as before.
+    /// inside the product as before, and so does a W_ih too large to keep (<see cref="PackedWeightCache.MaxReusedBytes"/>): packing it
+    /// whole at every pass would write it out and read it back, where the product packs it in blocks that stay in cache.
     /// </remarks>
     protected void ProjectInputs(float[] gatesBuffer, int gateWidth)
     {
         int rows = Steps * Batch;
-        if (KeepActivations)
+        if (KeepActivations || (long)gateWidth * InputSize * sizeof(float) > PackedWeightCache.MaxReusedBytes)
         {
             Gemm.Multiply(false, true, rows, gateWidth, InputSize, 1f, Input, InputSize, Weights.InputWeights, InputSize, 0f, gatesBuffer, gateWidth);
             return;
