@@ -13,8 +13,8 @@ namespace RecurrentSharp.Recurrent.Fused;
 /// 3 (GRU: r, z, n; coupled LSTM: i, g, o). This direction writes its hidden states into columns
 /// [column, column + H) of the (T, B, width) output.</para>
 /// <para>Structure (shared by every cell):
-/// forward  — one GEMM for the input projections of all steps, X · W_ihᵀ (or, in LSTM and GRU inference with a W_ih
-///            that fits L2, x_t · W_ihᵀ at each step: <see cref="StepInputMinimum"/>); then per step one
+/// forward  — one GEMM for the input projections of all steps, X · W_ihᵀ (or, in some LSTM and GRU inference passes,
+///            x_t · W_ihᵀ at each step: <see cref="ProjectsInputsPerStep(int)"/>); then per step one
 ///            recurrent GEMM h_{t-1} · W_hhᵀ and one fused gate kernel;
 /// backward — per step, in reverse processing order, the gate kernel's chain rule and one GEMM
 ///            dGates_t · W_hh for d h_{t-1}; after the loop, the weight gradients as single GEMMs
@@ -93,13 +93,13 @@ internal abstract class DirectionPass
     /// <remarks>
     /// Inference multiplies by W_ih packed once and kept while its bits stay the same (<see cref="PackedWeightCache"/>): the product
     /// packed W_ih again at every pass, 5% of the latency configuration's (B = 1, 100 steps, W_ih 512 KB, perf). Training packs it
-    /// inside the product as before, and so does a W_ih too large to keep (<see cref="PackedWeightCache.MaxReusedBytes"/>): packing it
-    /// whole at every pass would write it out and read it back, where the product packs it in blocks that stay in cache.
+    /// inside the product as before, and so does a W_ih too large to keep (<see cref="PackedWeightCache.MaxReusedBytes"/>), rather than
+    /// packing it whole at every pass (measured level on wide and deep, within a noisy hour's spread).
     /// </remarks>
     protected void ProjectInputs(float[] gatesBuffer, int gateWidth)
     {
         int rows = Steps * Batch;
-        if (KeepActivations || (long)gateWidth * InputSize * sizeof(float) > PackedWeightCache.MaxReusedBytes)
+        if (KeepActivations || !PackedWeightCache.Keeps((long)gateWidth * InputSize * sizeof(float)))
         {
             Gemm.Multiply(false, true, rows, gateWidth, InputSize, 1f, Input, InputSize, Weights.InputWeights, InputSize, 0f, gatesBuffer, gateWidth);
             return;
@@ -110,7 +110,7 @@ internal abstract class DirectionPass
 
     /// <summary>
     /// The input width from which an inference pass (LSTM, and GRU in PyTorch's form) projects each step's input in the step loop,
-    /// x_t W_ihᵀ against W_ih packed once per pass and then h_{t-1} W_hhᵀ onto the same rows, instead of <see cref="ProjectInputs"/>
+    /// x_t W_ihᵀ against a packed W_ih (kept between passes, <see cref="PackedWeightCache"/>) and then h_{t-1} W_hhᵀ onto the same rows, instead of <see cref="ProjectInputs"/>
     /// for all steps first. The all-steps product writes a (T·B, G·H) buffer through memory (26 MB at B = 64, T = 100, 4H = 1024) that each step
     /// then reads back; per step, the rows stay in cache between the two products and the buffer holds one step. Taken only while
     /// W_ih fits a core's L2: a larger W_ih streams from L3 at every step, and with few rows per step (wide: B = 16, W_ih 16 MB)
@@ -124,7 +124,9 @@ internal abstract class DirectionPass
     /// since W_hh streams through it too. On the AVX2 EPYC (512 KB of L2), LSTM I = 128, H = 256, T = 100, min of 2 s of passes in
     /// interleaved pairs: B = 1 (the latency configuration) 2.83/2.83/2.89 ms step by step against 2.17/2.35/2.31 all steps first on
     /// 1 thread, 2.01/2.00/1.81 against 1.76/1.88/1.60 on 2; B = 2 3.68/3.40 against 3.07/3.44; B = 4 level (4.87/4.65 against
-    /// 4.84/4.66); B = 8 level to better; B = 16 17.9/18.0 against 22.3/18.6; B = 64 about 4% faster step by step.
+    /// 4.84/4.66); B = 8 9.32/9.05 against 8.81/9.24 on 1 thread, 6.70/8.40 against 7.46/6.77 on 2 (level); B = 16 17.9/18.0
+    /// against 22.3/18.6. At B = 64 the step-by-step pass was about 4% faster (7a257ea). The reason given first is our reading of these
+    /// figures, not a measurement of the caches.
     /// </summary>
     internal static int StepInputMinimumBatch = 8;
 
@@ -136,11 +138,12 @@ internal abstract class DirectionPass
     /// <summary>
     /// Whether this pass projects each step's input in the step loop: inference only, an input at least <see cref="StepInputMinimum"/>
     /// wide, a batch of at least <see cref="StepInputMinimumBatch"/>, and W_ih ((G·H) × I) within a core's L2, unless W_hh fits L2 alone
-    /// and not beside W_ih. Then the all-steps product lets every step read W_hh from L2, where step by step both stream from L3
-    /// (a 2-layer bidirectional LSTM's second layer, I = 256, H = 128: W_hh 256 KB, W_ih 512 KB, against 512 KB of L2). On the AVX2
-    /// EPYC, <c>rnn bench rnn --config bilstm-varlen</c>, medians in interleaved pairs: 2 threads 72.3/70.4/43.7/41.9 → 43.0/56.0/36.0/40.8 ms,
-    /// 1 thread 64.5/55.9/61.7 → 60.4/59.4/46.2 (a noisy hour); the scratch harness, that layer alone unidirectional (B = 64, T = 60),
-    /// min of 2 s: 2 threads 15.2/15.5/13.8 → 11.8/13.1/10.8 ms, 1 thread 20.9/20.3/19.7 → 21.8/21.0/21.2. Counted when taken.
+    /// and not beside W_ih (a 2-layer bidirectional LSTM's second layer, I = 256, H = 128: W_hh 256 KB, W_ih 512 KB, against 512 KB
+    /// of L2). Our reading: the all-steps product lets every step find W_hh in L2, where step by step both come from L3 (not measured
+    /// in the caches). On the AVX2 EPYC, that layer alone unidirectional (B = 64, T = 60), scratch harness, min of 2 s, step by step
+    /// against all steps first: 2 threads 15.2/15.5/13.8 against 11.8/13.1/10.8 ms, a gain; 1 thread 20.9/20.3/19.7 against
+    /// 21.8/21.0/21.2, a loss of about 4%, taken for the 2-thread gain. (<c>rnn bench rnn --config bilstm-varlen</c>'s medians, 72.3/70.4/
+    /// 43.7/41.9 → 43.0/56.0/36.0/40.8 ms at 2 threads, moved as much from pair to pair as between the two.) Counted when taken.
     /// </summary>
     protected bool ProjectsInputsPerStep(int gateWidth)
     {

@@ -17,10 +17,10 @@ internal sealed record LayerWeights(Tensor InputWeightTensor, Tensor HiddenWeigh
     public ReadOnlySpan<float> Peephole => PeepholeTensor is null ? default : PeepholeTensor.Data;
     public bool HasBias => InputBiasTensor is not null;
 
-    /// <summary>Packed copies of W_hh for the per-step products, refilled at each pass.</summary>
+    /// <summary>Packed copies of W_hh for the per-step products: refilled at each training pass, kept while unchanged in inference.</summary>
     public PackedWeightCache Packed { get; } = new();
 
-    /// <summary>Packed copies of W_ih, for inference passes that project each step's input in the step loop.</summary>
+    /// <summary>Packed copies of W_ih for inference passes: the step-by-step input projection, and the all-steps one of a W_ih small enough to keep.</summary>
     public PackedWeightCache PackedInput { get; } = new();
 
     /// <summary>b_ih + b_hh (empty without biases): Elman and LSTM add both to every input projection.</summary>

@@ -13,8 +13,8 @@ namespace RecurrentSharp.Recurrent.Fused;
 /// bit for bit that copy takes the packed buffer as it is. The weights are a writable span (<see cref="Tensors.Tensor.Data"/>):
 /// an optimizer, a state-dict load or a user may have written them since, and only the comparison can tell. Comparing reads the
 /// weights and the copy in order, where packing reads the weights across their rows and writes the panels: for the latency
-/// configuration (B = 1, H = 256, W_hh 1 MB), the packing was about a fifth of each pass (perf, AVX2 EPYC). Training repacks at every pass
-/// and keeps no copy beyond one an earlier inference pass left.
+/// configuration (B = 1, H = 256, W_hh 1 MB) the packing took 10.9% of perf's samples, and 0.6% with the comparison instead (AVX2 EPYC).
+/// Training repacks at every pass, and a training pass drops the copy an earlier inference pass left.
 /// </remarks>
 internal sealed class PackedWeightCache
 {
@@ -26,19 +26,25 @@ internal sealed class PackedWeightCache
         public PackedMatrix Matrix = matrix;
         public float[]? Source;
         public bool SourceValid;
+        /// <summary>On loan to a pass: set by <see cref="Rent"/>, cleared by the lease's one <see cref="Lease.Dispose"/>.</summary>
+        public bool Lent;
     }
 
     /// <summary>
     /// The largest weight whose packing is kept for reuse: 4 × L2 (2 MB on the AVX2 EPYC, 512 KB of L2). The copy and the comparison
-    /// add reads of twice the weight to every pass, and with large weights they push the packed W_hh out of L3 between steps:
-    /// the wide configuration (W_ih and W_hh 16 MB each) ran 122/111 → 160/146 ms per inference pass with both kept (1 thread,
-    /// scratch harness, min of 3 s), while the latency configuration's 1 MB W_hh gained.
+    /// read twice the weight at every pass. With both of wide's 16 MB weights kept (and W_ih packed whole for the all-steps product,
+    /// which <see cref="DirectionPass"/> no longer does for such a W_ih), its inference ran 122/111 → 160/146 ms per pass (1 thread,
+    /// scratch harness, min of 3 s), while the latency configuration's 1 MB W_hh gained; why is not measured (our guess: the
+    /// copies push the packed W_hh out of L3). The bound lies between those two points; nothing near 2 MB was measured.
     /// </summary>
     internal static long MaxReusedBytes = 4 * CacheSizes.L2;
 
+    /// <summary>Whether a weight of <paramref name="bytes"/> has its packing kept between inference passes (<see cref="MaxReusedBytes"/>).</summary>
+    internal static bool Keeps(long bytes) => bytes <= MaxReusedBytes;
+
     private static long reuses;
 
-    /// <summary>How many rentals so far took a packed buffer without packing, the weights unchanged (tests check both ways).</summary>
+    /// <summary>How many rentals so far took a packed buffer without packing, the weights unchanged (tests check that it is taken).</summary>
     internal static long Reuses => Interlocked.Read(ref reuses);
 
     /// <summary>
@@ -55,11 +61,12 @@ internal sealed class PackedWeightCache
         Entry? entry;
         lock (idle) idle.Remove(key, out entry);
         var block = weights.Slice(firstRow * rowLength, rows * rowLength);
-        reuseUnchanged &= (long)block.Length * sizeof(float) <= MaxReusedBytes;
+        reuseUnchanged &= Keeps((long)block.Length * sizeof(float));
         if (reuseUnchanged && entry is { SourceValid: true, Source: { } source } && source.Length == block.Length
             && MemoryMarshal.AsBytes(source.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(block)))
         {
             Interlocked.Increment(ref reuses);
+            entry.Lent = true;
             return new Lease(this, key, entry);
         }
         var packed = transposed
@@ -74,6 +81,8 @@ internal sealed class PackedWeightCache
             block.CopyTo(entry.Source);
             entry.SourceValid = true;
         }
+        else entry.Source = null;   // training: the weights change at every step, so a copy would only hold memory
+        entry.Lent = true;
         return new Lease(this, key, entry);
     }
 
@@ -92,13 +101,21 @@ internal sealed class PackedWeightCache
         }
 
         /// <summary>The packed operand.</summary>
-        public PackedMatrix Matrix => entry!.Matrix;
+        public PackedMatrix Matrix => entry?.Matrix ?? throw new InvalidOperationException("PackedWeightCache: an empty lease has no packed matrix.");
 
-        /// <summary>Returns the buffer to the cache (nothing for a default, empty lease).</summary>
+        /// <summary>
+        /// Returns the buffer to the cache (nothing for a default, empty lease). A second dispose, of this lease or a copy, is an
+        /// error: the buffer might already be lent to another pass, which a third would then repack under it.
+        /// </summary>
         public void Dispose()
         {
             if (owner is null) return;
-            lock (owner.idle) owner.idle[key] = entry!;
+            lock (owner.idle)
+            {
+                if (!entry!.Lent) throw new InvalidOperationException("PackedWeightCache: a lease was given back twice.");
+                entry.Lent = false;
+                owner.idle[key] = entry;
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ namespace RecurrentSharp.Tests.Recurrent.Fused;
 /// Inference passes take the packed weights of the previous pass while the weights are bit for bit the same, and pack again
 /// once anything has written them: an edit through <see cref="Tensor.Data"/> between two passes must show in the second pass's
 /// output (a stale packing would give the first weights' output).
+/// In the "Console" collection, which runs alone: the static counters it reads (<c>PackedWeightCache.Reuses</c>,
+/// <c>DirectionPass.StepInputPasses</c>) then count only its own passes.
 /// </summary>
 [Collection("Console")]
 public class PackedWeightCacheTests
@@ -45,15 +47,23 @@ public class PackedWeightCacheTests
         var r = new RandomGenerator(5);
         var layer = Layer(cell, r);
         var x = Tensor.RandomNormal(r, 0f, 1f, 7, batch, 64);
+        long stepPasses = DirectionPass.StepInputPasses;
         var first = Infer(layer, x);
+        if (batch >= DirectionPass.StepInputMinimumBatch && cell is "lstm" or "gru")
+            Assert.True(DirectionPass.StepInputPasses >= stepPasses + 1, "B = 12 projected the first layer's inputs (I = 64) step by step");
         long before = PackedWeightCache.Reuses;
         var again = Infer(layer, x);
-        Assert.True(PackedWeightCache.Reuses > before, "the second pass with the same weights reused a packing");
+        // one reuse per kept packing of both layers: W_hh, W_ih (and Cho's separate n block of W_hh)
+        Assert.True(PackedWeightCache.Reuses >= before + (cell == "gru-cho" ? 6 : 4), "the second pass with the same weights reused every packing");
         Assert.Equal(first, again);
 
-        // Write one element of each weight matrix of the first layer, as an optimizer step or a state-dict load would
+        // Write one element in every gate block (every 16 rows) of each weight matrix of the first layer, as an optimizer
+        // step or a state-dict load would: Cho's GRU packs the n block of W_hh on its own
         foreach (var (name, p) in layer.NamedParameters().Where(p => p.Key.StartsWith("weight_", StringComparison.Ordinal) && p.Key.EndsWith("_l0", StringComparison.Ordinal)))
-            p.Data[p.Length / 2] += 0.75f;
+        {
+            int rows = p.Shape[0], columns = p.Shape[1];
+            for (int row = 0; row < rows; row += 16) p.Data[row * columns + row / 16 % columns] += 0.75f;
+        }
         var edited = Infer(layer, x);
 
         // The reference: the same layer's weights in a layer that never ran
@@ -80,5 +90,16 @@ public class PackedWeightCacheTests
         using (var lease = cache.Rent(weights, 8, transposed: true, 0, 16, reuseUnchanged: true))
             Gemm.Multiply(false, 1, 1f, ones, 8, lease.Matrix, 0f, sums, 16);
         Assert.Equal(MathF.BitIncrement(1f), sums[3]);
+    }
+
+    [Fact]
+    public void A_lease_given_back_twice_is_an_error()
+    {
+        // the second return could hand the buffer to a third pass while another holds it
+        var cache = new PackedWeightCache();
+        var lease = cache.Rent(new float[16 * 8], 8, transposed: true, 0, 16);
+        var copy = lease;
+        lease.Dispose();
+        Assert.Throws<InvalidOperationException>(() => copy.Dispose());
     }
 }

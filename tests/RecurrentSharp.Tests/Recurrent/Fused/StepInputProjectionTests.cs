@@ -75,7 +75,8 @@ public class StepInputProjectionTests
     [InlineData(64, true)]
     public void A_batch_of_a_few_rows_projects_all_steps_first_and_a_larger_one_step_by_step(int batch, bool stepByStep)
     {
-        // An LSTM layer with I = 64, H = 64 (W_ih 64 KB, within any L2): only the batch decides, and never in training
+        // An LSTM layer with I = 64, H = 64 (W_ih and W_hh 64 KB each, together within any L2 of 128 KB or more): only the batch
+        // decides, and never in training
         Assert.Equal(stepByStep, DirectionPass.ProjectsInputsPerStep(keepActivations: false, inputSize: 64, hiddenSize: 64, batch, gateWidth: 256));
         Assert.False(DirectionPass.ProjectsInputsPerStep(keepActivations: true, inputSize: 64, hiddenSize: 64, batch, gateWidth: 256));
     }
