@@ -41,7 +41,7 @@ internal sealed class ElmanDirection : DirectionPass
         ProjectInputs(hidden, H);
         var bias = Weights.CombinedBias();
         var h = (float[])initial.Clone();
-        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, H, reuseUnchanged: !KeepActivations);
+        using var whhT = PackedHiddenWeights(0, H);
         var packed = whhT.Matrix;
         // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
         RunRowBlocks(H, (first, end, gemmThreads) =>

@@ -56,10 +56,10 @@ internal sealed class GruDirection : DirectionPass
 
         // Gx = X W_ihᵀ for all steps at once; b_ih is added in the gate kernel (PyTorch's form) or row by row in the step loop (Cho's)
         if (!stepInputs) ProjectInputs(inputSide, GH);
-        using var wihT = stepInputs ? Weights.PackedInput.Rent(Weights.InputWeights, InputSize, transposed: true, 0, GH, reuseUnchanged: !KeepActivations) : default;
+        using var wihT = stepInputs ? PackedInputWeights(GH) : default;
         int hRows = resetAfter ? GH : 2 * H;
-        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, hRows, reuseUnchanged: !KeepActivations);
-        using var whnT = resetAfter ? default : Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 2 * H, H, reuseUnchanged: !KeepActivations);   // Cho's separate n product
+        using var whhT = PackedHiddenWeights(0, hRows);
+        using var whnT = resetAfter ? default : PackedHiddenWeights(2 * H, H);   // Cho's separate n product
         var packedH = whhT.Matrix;
         var packedN = resetAfter ? null : whnT.Matrix;
         // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).

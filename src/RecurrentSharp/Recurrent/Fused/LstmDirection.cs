@@ -65,9 +65,9 @@ internal sealed class LstmDirection : DirectionPass
         // a = X W_ihᵀ for all steps at once (or x_t W_ihᵀ at each step); b_ih + b_hh is added row by row in the step loop
         if (!stepInputs) ProjectInputs(activations, GH);
         var bias = Weights.CombinedBias();
-        using var whhT = Weights.Packed.Rent(Weights.HiddenWeights, H, transposed: true, 0, GH, reuseUnchanged: !KeepActivations);
+        using var whhT = PackedHiddenWeights(0, GH);
         var packed = whhT.Matrix;
-        using var wihT = stepInputs ? Weights.PackedInput.Rent(Weights.InputWeights, InputSize, transposed: true, 0, GH, reuseUnchanged: !KeepActivations) : default;
+        using var wihT = stepInputs ? PackedInputWeights(GH) : default;
         // Every step over the batch rows [first, end): the rows are independent through time (RunRowBlocks).
         RunRowBlocks(GH, (first, end, gemmThreads) =>
         {
